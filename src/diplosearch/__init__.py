@@ -1,0 +1,54 @@
+"""diplosearch: semantic search over diplomatic texts, with citations you can check.
+
+    import diplosearch as ds
+    hits = ds.search("what measures target foreign terrorist fighters")
+    idx, report = ds.build_index(["transcripts/"], "my-index")
+    idx.search("sanctions on arms transfers", k=5).to_frame()
+
+Names are imported on first use (PEP 562), so `import diplosearch` and the CLI's
+`--help` stay instant; `from diplosearch import Hit` works as usual.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "embedding": ["DEFAULT_MODEL", "Embedder", "HashingEmbedder", "load_embedder"],
+    "errors": ["DiplosearchError", "IndexDamagedError", "IndexExistsError", "IndexLockedError",
+               "IndexNotFoundError", "ModelLoadError", "ModelMismatchError", "NoSourcesError",
+               "NotFoundError", "QueryError", "ReadOnlyIndexError", "SourceError"],
+    "index": ["Context", "Index", "build_index", "list_indexes", "open_index", "search"],
+    "indexing": ["BuildReport"],
+    "results": ["Hit", "SearchResults", "cite", "parse_citation"],
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'diplosearch' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + __all__)
+
+
+if TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
+    from .embedding import DEFAULT_MODEL, Embedder, HashingEmbedder, load_embedder  # noqa: F401
+    from .errors import (DiplosearchError, IndexDamagedError, IndexExistsError,  # noqa: F401
+                         IndexLockedError, IndexNotFoundError, ModelLoadError,
+                         ModelMismatchError, NoSourcesError, NotFoundError, QueryError,
+                         ReadOnlyIndexError, SourceError)
+    from .index import Context, Index, build_index, list_indexes, open_index, search  # noqa: F401
+    from .indexing import BuildReport  # noqa: F401
+    from .results import Hit, SearchResults, cite, parse_citation  # noqa: F401

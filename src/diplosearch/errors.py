@@ -1,0 +1,58 @@
+"""Typed errors raised by the library. The CLI turns each into one line on stderr."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class DiplosearchError(Exception):
+    """Base class: every error the library raises on purpose."""
+
+
+class SourceError(DiplosearchError):
+    """A source file could not be read into passages (missing, binary, empty, undecodable)."""
+
+    def __init__(self, path: str | Path, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+
+class NoSourcesError(DiplosearchError):
+    """A build or add was given nothing that could be indexed."""
+
+
+class IndexNotFoundError(DiplosearchError):
+    """No index exists at the resolved location."""
+
+
+class IndexExistsError(DiplosearchError):
+    """`build` would overwrite an existing index without `replace=True`."""
+
+
+class IndexDamagedError(DiplosearchError):
+    """The index directory exists but its files are missing, unreadable or inconsistent."""
+
+
+class IndexLockedError(DiplosearchError):
+    """Another process is writing to this index."""
+
+
+class ReadOnlyIndexError(DiplosearchError):
+    """The index (e.g. the bundled default) may not be written to."""
+
+
+class ModelMismatchError(DiplosearchError):
+    """A query or add uses a different model from the one the index was built with."""
+
+
+class ModelLoadError(DiplosearchError):
+    """The embedding model could not be found or loaded."""
+
+
+class QueryError(DiplosearchError):
+    """The query (or a search option) is unusable, e.g. empty."""
+
+
+class NotFoundError(DiplosearchError):
+    """A passage, citation or document asked for does not exist in the index."""

@@ -1,0 +1,70 @@
+"""The SQLite schema, as named migrations applied in order and recorded in the database."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+
+# (name, SQL script). Append only: a released migration never changes.
+MIGRATIONS: list[tuple[str, str]] = [
+    ("001_initial", """
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,          -- path relative to the folder indexed
+            path TEXT,                         -- absolute path when indexed (for matching re-adds)
+            symbol TEXT,                       -- UN symbol, e.g. S/PV.8699 (Resumption 1)
+            sha256 TEXT NOT NULL,              -- of the file's bytes
+            encoding TEXT,
+            metadata TEXT NOT NULL DEFAULT '{}',
+            indexed_at TEXT NOT NULL
+        );
+        CREATE INDEX documents_symbol ON documents(symbol);
+        CREATE TABLE segments (
+            id INTEGER PRIMARY KEY,
+            file TEXT NOT NULL UNIQUE,         -- name inside vectors/, never a path
+            rows INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE passages (
+            id INTEGER PRIMARY KEY,            -- also the vector's FAISS id; never reused
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            segment_id INTEGER NOT NULL REFERENCES segments(id),
+            position INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            text_sha256 TEXT NOT NULL,
+            paragraph INTEGER NOT NULL,
+            paragraph_end INTEGER NOT NULL,
+            part INTEGER NOT NULL,
+            parts INTEGER NOT NULL,
+            speaker TEXT, affiliation TEXT, role TEXT, language TEXT,
+            statement INTEGER, page INTEGER,
+            line_start INTEGER NOT NULL, line_end INTEGER NOT NULL,
+            char_start INTEGER NOT NULL, char_end INTEGER NOT NULL
+        );
+        CREATE INDEX passages_doc ON passages(doc_id, position);
+        CREATE INDEX passages_segment ON passages(segment_id);
+        CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO state VALUES ('generation', '0'), ('next_passage_id', '1');
+    """),
+]
+
+
+def pending(db: sqlite3.Connection, create: bool = True) -> list[str]:
+    """Names of migrations not yet applied to `db` (read-only callers pass create=False)."""
+    if create:
+        db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    done = {row[0] for row in db.execute("SELECT name FROM schema_migrations")}
+    return [name for name, _ in MIGRATIONS if name not in done]
+
+
+def migrate(db: sqlite3.Connection) -> list[str]:
+    """Apply pending migrations, each in its own transaction. Returns their names."""
+    names = pending(db)
+    scripts = dict(MIGRATIONS)
+    for name in names:
+        stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        # One transaction per migration: a crash leaves it wholly applied or not at all.
+        db.executescript(f"BEGIN; {scripts[name]}; INSERT INTO schema_migrations "
+                         f"VALUES ('{name}', '{stamp}'); COMMIT;")
+    return names

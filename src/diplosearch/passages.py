@@ -1,0 +1,103 @@
+"""Split paragraphs into passages that fit the model's word-piece budget.
+
+A paragraph that fits is one passage. A longer one is cut at sentence boundaries into
+parts of about equal size, each within the budget; a sentence longer than the budget is
+cut between words. Nothing is dropped: every character of a paragraph lands in a part.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+
+TokenCounter = Callable[[Sequence[str]], list[int]]
+
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "st", "no", "nos", "para", "paras", "art", "arts", "vs", "jr",
+    "sr", "prof", "gen", "lt", "col", "maj", "capt", "sgt", "rev", "hon", "amb", "op", "vol",
+    "fig", "p", "pp", "ch", "sect", "e.g", "i.e", "u.n", "u.s", "u.k", "etc", "cf", "al", "inc",
+    "ltd", "co", "corp", "dept", "est", "approx", "ibid", "mt", "ft", "sen", "rep", "gov",
+}
+# A sentence ends at . ! ? (optionally followed by closing quotes or brackets) before
+# whitespace and something that can start a sentence.
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """[start, end) spans of the sentences of `text`, covering all of it but whitespace."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        if m.group(0).startswith(".") and _is_abbreviation(text, m.start()):
+            continue
+        spans.append((start, m.end()))
+        start = m.end()
+        while start < len(text) and text[start].isspace():
+            start += 1
+    if start < len(text) and text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return [(s, e) for s, e in spans if e > s]
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    word_start = dot
+    while word_start > 0 and not text[word_start - 1].isspace() and text[word_start - 1] not in "(\"“":
+        word_start -= 1
+    word = text[word_start:dot].lower()
+    # "J." in "J. Smith" is an initial, not a sentence end.
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def _word_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    return [(start + m.start(), start + m.end()) for m in re.finditer(r"\S+", text[start:end])]
+
+
+def _pieces(text: str, count: TokenCounter, budget: int) -> list[tuple[int, int, int]]:
+    """Sentences (or, for over-long sentences, runs of words) with their token counts."""
+    spans = sentence_spans(text)
+    sizes = count([text[s:e] for s, e in spans])
+    pieces: list[tuple[int, int, int]] = []
+    for (s, e), n in zip(spans, sizes):
+        if n <= budget:
+            pieces.append((s, e, n))
+            continue
+        words = _word_spans(text, s, e)
+        word_sizes = count([text[ws:we] for ws, we in words])
+        run_start, run_size = None, 0
+        for (ws, we), wn in zip(words, word_sizes):
+            if run_start is not None and run_size + wn > budget:
+                pieces.append((run_start, prev_end, run_size))
+                run_start, run_size = None, 0
+            if run_start is None:
+                run_start = ws
+            run_size += wn
+            prev_end = we
+        if run_start is not None:
+            pieces.append((run_start, prev_end, run_size))
+    return pieces
+
+
+def split_paragraph(text: str, count: TokenCounter, budget: int) -> list[tuple[int, int]]:
+    """[start, end) spans of `text`'s passages, each within `budget` word pieces.
+
+    Parts are balanced: a 300-piece paragraph with a 254 budget becomes two parts of
+    about 150 rather than 254 + 46.
+    """
+    total = count([text])[0]
+    if total <= budget:
+        return [(0, len(text))]
+    pieces = _pieces(text, count, budget)
+    target = math.ceil(sum(n for _, _, n in pieces) / math.ceil(total / budget))
+    parts: list[tuple[int, int]] = []
+    cur_start, cur_end, cur_size = None, 0, 0
+    for s, e, n in pieces:
+        if cur_start is not None and (cur_size + n > budget or cur_size >= target):
+            parts.append((cur_start, cur_end))
+            cur_start, cur_size = None, 0
+        if cur_start is None:
+            cur_start = s
+        cur_end, cur_size = e, cur_size + n
+    if cur_start is not None:
+        parts.append((cur_start, cur_end))
+    return parts

@@ -1,0 +1,60 @@
+"""Shared fixtures. Every test runs with DIPLOSEARCH_HOME in a temporary folder, so no
+test reads or writes a real user's indexes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+SEED = SHARED / "seed" / "unsc_2019-09-25_csto_semerikov.txt"
+SLICE = REPO / "scripts" / "default_corpus"
+QUESTION = "what measures target foreign terrorist fighters"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    monkeypatch.setenv("DIPLOSEARCH_HOME", str(home))
+    monkeypatch.delenv("DIPLOSEARCH_INDEX", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return home
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    if not (SHARED / "corpus").is_dir():
+        raise RuntimeError(f"{SHARED} is missing: tests need the shared corpora beside the repo")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    """The bundled all-MiniLM-L6-v2, loaded once for the whole session."""
+    from diplosearch.embedding import load_embedder
+
+    embedder = load_embedder()
+    embedder.embed(["warm up"])
+    return embedder
+
+
+@pytest.fixture
+def hashing():
+    from diplosearch import HashingEmbedder
+
+    return HashingEmbedder()
+
+
+@pytest.fixture
+def seed_dir(tmp_path) -> Path:
+    """A folder holding a copy of the founding statement and its metadata sidecar."""
+    folder = tmp_path / "seed"
+    folder.mkdir()
+    (folder / SEED.name).write_bytes(SEED.read_bytes())
+    sidecar = SLICE / "seed" / (SEED.name + ".meta.json")
+    if not sidecar.exists():
+        sidecar = SLICE / "seed" / (SEED.stem + ".meta.json")
+    (folder / sidecar.name).write_bytes(sidecar.read_bytes())
+    return folder

@@ -1,0 +1,102 @@
+"""The CLI through typer's CliRunner: outputs, and a table of errors with their exit codes."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from diplosearch.cli import app
+from tests.conftest import QUESTION
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def built(seed_dir):
+    result = run("index", "build", seed_dir, "--name", "seed", "--model", "hashing", "-f", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_build_prints_a_summary(built):
+    assert built["added"] == 1 and built["skipped"] == [] and built["passages_embedded"] > 0
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "markdown", "table"])
+def test_search_formats_all_carry_the_citation(built, fmt):
+    result = run("search", QUESTION, "--index", "seed", "-k", "3", "--format", fmt)
+    assert result.exit_code == 0, result.output
+    cite = "unsc_2019-09-25_csto_semerikov.txt ¶9"
+    if fmt == "json":
+        hits = json.loads(result.stdout)
+        assert len(hits) == 3 and hits[0]["citation"].startswith(cite)
+        assert hits[0]["paragraph"] == 9 and hits[0]["line_start"] > 0 and hits[0]["highlights"]
+    elif fmt == "jsonl":
+        lines = result.stdout.strip().splitlines()
+        assert len(lines) == 3 and json.loads(lines[0])["citation"].startswith(cite)
+    else:
+        assert cite.split()[1] in result.stdout and "Semerikov" in result.stdout
+
+
+def test_show_prints_context(built):
+    hit = json.loads(run("search", QUESTION, "-i", "seed", "-k", "1", "-f", "json").stdout)[0]
+    result = run("show", hit["citation"], "-i", "seed", "--context", "1")
+    assert result.exit_code == 0, result.output
+    assert "▶ ¶9" in result.stdout and "¶8" in result.stdout and "¶10" in result.stdout
+
+
+def test_add_remove_info_list(built, seed_dir):
+    result = run("index", "add", seed_dir, "-i", "seed", "-f", "json")
+    assert json.loads(result.stdout)["unchanged"] == 1
+    info = json.loads(run("index", "info", "-i", "seed", "-f", "json").stdout)
+    assert info["documents"] == 1 and info["model"] == "diplosearch/hashing-384"
+    names = [r["name"] for r in json.loads(run("index", "list", "-f", "json").stdout)]
+    assert "seed" in names and "default" in names
+    result = run("index", "remove", "unsc_2019-09-25_csto_semerikov.txt", "-i", "seed")
+    assert result.exit_code == 0 and "removed" in result.output
+
+
+@pytest.mark.parametrize("args, message, code", [
+    (["search", "", "-i", "seed"], "query is empty", 1),
+    (["search", "x", "-i", "missing"], "no index here", 1),
+    (["search", "x", "-i", "seed", "-f", "xml"], "is not one of", 2),
+    (["search", "x", "-i", "seed", "-k", "0"], "greater than or equal to 1", 2),
+    (["index", "build", "nowhere", "--name", "n", "--model", "hashing"], "no such file or folder", 1),
+    (["index", "build", "{empty_dir}", "--name", "n", "--model", "hashing"], "folder has no", 1),
+    (["index", "build", "{blank}", "--name", "n", "--model", "hashing"], "file is empty", 1),
+    (["index", "build", "{binary}", "--name", "n", "--model", "hashing"], "binary", 1),
+    (["index", "build", "{seed}", "--name", "seed", "--model", "hashing"], "already exists", 1),
+    (["index", "add", "{seed}", "-i", "seed", "--model", "default"], "built with model", 1),
+    (["index", "remove", "nothing.txt", "-i", "seed"], "no document", 1),
+    (["show", "12345", "-i", "seed"], "no passage", 1),
+    (["index", "add", "{seed}"], "Missing option", 2),
+])
+def test_errors_are_one_line_with_exit_codes(built, seed_dir, tmp_path, args, message, code):
+    (tmp_path / "empty_dir").mkdir()
+    (tmp_path / "blank.txt").write_bytes(b"")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    subs = {"{empty_dir}": tmp_path / "empty_dir", "{blank}": tmp_path / "blank.txt",
+            "{binary}": tmp_path / "binary.txt", "{seed}": seed_dir}
+    result = run(*[subs.get(a, a) for a in args])
+    assert result.exit_code == code, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    if code == 1:
+        assert result.output.startswith("error: ") and result.output.count("\n") == 1
+
+
+def test_damaged_index_is_one_line(built, isolated_home):
+    (isolated_home / "seed" / "passages.sqlite").unlink()
+    result = run("search", "x", "-i", "seed")
+    assert result.exit_code == 1 and "passages.sqlite is missing" in result.output
+
+
+def test_help_teaches():
+    result = run("--help")
+    assert result.exit_code == 0 and "diplosearch search" in result.output
+    build_help = run("index", "build", "--help").output
+    assert "Example:" in build_help and "--name" in build_help
