@@ -46,7 +46,7 @@ def main() -> int:
     from diplosearch.embedding import load_embedder
 
     files = sorted(SPEECHES.glob("*.txt"))[: args.files]
-    embedder = load_embedder()
+    embedder = load_embedder(backend="torch")  # bare encode below needs the torch model
     embedder.embed(["warm up the model"])
     with tempfile.TemporaryDirectory() as tmp:
         idx, report = ds.build_index(files, Path(tmp) / "bench", model=embedder)

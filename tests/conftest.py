@@ -23,6 +23,16 @@ def isolated_home(tmp_path, monkeypatch):
     return home
 
 
+@pytest.fixture(scope="session", autouse=True)
+def isolated_model_cache(tmp_path_factory):
+    """ONNX exports of the model go to a temporary folder (made once per session), never to
+    the user's ~/.cache. Session-scoped so that session fixtures such as real_embedder see it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DIPLOSEARCH_CACHE", str(tmp_path_factory.mktemp("model-cache")))
+        patch.delenv("DIPLOSEARCH_BACKEND", raising=False)
+        yield
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
     if not (SHARED / "corpus").is_dir():

@@ -28,7 +28,7 @@ def test_build_reports_and_describes_itself(seed_index, isolated_home):
 
 
 def test_search_returns_cited_hits_in_score_order(seed_index):
-    hits = seed_index.search(QUESTION, k=5)
+    hits = seed_index.search(QUESTION, k=5, mode="semantic")
     assert len(hits) == 5
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     top = hits[0]
@@ -219,3 +219,25 @@ def test_list_indexes_shows_built_and_bundled(seed_index):
     rows = ds.list_indexes()
     assert {r["name"] for r in rows} >= {"seed", "default"}
     assert next(r for r in rows if r["name"] == "seed")["passages"] == seed_index.info()["passages"]
+
+
+def test_unchanged_files_are_skipped_before_any_model_work(seed_index, seed_dir):
+    class Untouchable(ds.HashingEmbedder):
+        def embed(self, texts):
+            raise AssertionError("embedded an unchanged file")
+
+        def count_tokens(self, texts):
+            raise AssertionError("split an unchanged file")
+
+    idx = ds.open_index("seed", model=Untouchable())
+    assert idx.add([seed_dir]).unchanged == ["unsc_2019-09-25_csto_semerikov.txt"]
+
+
+def test_show_labels_merged_paragraphs_and_has_no_score(tmp_path, hashing):
+    f = tmp_path / "m.txt"
+    f.write_text("A first paragraph that is long enough to stand on its own as a passage here.\n"
+                 "Thanks.\nAnother paragraph that is long enough to stand on its own as well.\n")
+    idx, _ = ds.build_index([f], "m", model=hashing, min_tokens=4)
+    ctx = idx.show("m.txt ¶2", context=1)
+    assert [ctx.label(n) for n, _ in ctx.paragraphs] == ["¶1", "¶2–3"]
+    assert ctx.hit.score is None and ctx.to_dict()["hit"]["score"] is None

@@ -11,6 +11,7 @@ from diplosearch.sources import SourceFile, decode, discover, metadata_from_name
     ("\ufeffBOM".encode("utf-8"), "BOM", "utf-8"),
     (b"the Council\x92s view \x96 and C\xf4te", "the Council’s view – and Côte", "cp1252"),
     (b"line one\r\nline two\r", "line one\nline two\n", "utf-8"),
+    ("Côte d’Ivoire\r\n".encode("utf-16"), "Côte d’Ivoire\n", "utf-16"),
 ])
 def test_decode_utf8_with_cp1252_fallback(data, text, encoding):
     assert decode(Path("x.txt"), data) == (text, encoding)
@@ -82,3 +83,12 @@ def test_sidecar_metadata_and_its_errors(tmp_path):
     (tmp_path / "speech.txt.meta.json").write_text('{"colour": "red"}')
     with pytest.raises(SourceError, match="unknown metadata field"):
         read_source(SourceFile(f, f.name))
+
+
+def test_discover_finds_pdf_records_beside_text(tmp_path):
+    (tmp_path / "S_PV.8701_E.pdf").write_bytes(b"%PDF-1.4\n")
+    (tmp_path / "notes.txt").write_text("x")
+    (tmp_path / "metadata.csv").write_text("file,date\nnotes.txt,2020-01-01\n")
+    assert sorted(f.key for f in discover([tmp_path])) == ["S_PV.8701_E.pdf", "notes.txt"]
+    with pytest.raises(SourceError, match=r"expected one of \.pdf, \.text, \.txt"):
+        discover([tmp_path / "metadata.csv"])

@@ -24,6 +24,8 @@ _EXPORTS = {
     "index": ["Context", "Index", "build_index", "list_indexes", "open_index", "search"],
     "indexing": ["BuildReport"],
     "results": ["Hit", "SearchResults", "cite", "parse_citation"],
+    "verify": ["VerifyReport", "verify_index"],
+    "repair": ["RepairReport", "repair_index"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
@@ -52,3 +54,5 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
     from .index import Context, Index, build_index, list_indexes, open_index, search  # noqa: F401
     from .indexing import BuildReport  # noqa: F401
     from .results import Hit, SearchResults, cite, parse_citation  # noqa: F401
+    from .verify import VerifyReport, verify_index  # noqa: F401
+    from .repair import RepairReport, repair_index  # noqa: F401

@@ -56,3 +56,8 @@ class QueryError(DiplosearchError):
 
 class NotFoundError(DiplosearchError):
     """A passage, citation or document asked for does not exist in the index."""
+
+
+class SegmentMissingError(IndexDamagedError):
+    """A vector segment file the database names is not on disk (a reader may retry: a
+    concurrent compaction deletes the files it replaced)."""

@@ -27,3 +27,22 @@ def best_sentences(embedder: Embedder, query_vector: np.ndarray,
             out.append((ss[best],))
         pos += len(ss)
     return out
+
+
+def best_sentences_lexical(query: str, texts: Sequence[str]) -> list[tuple[tuple[int, int], ...]]:
+    """For keyword search (no model loaded): the sentence sharing most query terms."""
+    import re
+
+    from .keyword import STOPWORDS
+
+    terms = {w for w in re.findall(r"\w+", query.lower()) if w not in STOPWORDS}
+    out = []
+    for text in texts:
+        spans = sentence_spans(text)
+        if not spans:
+            out.append(())
+            continue
+        overlap = [len(terms & set(re.findall(r"\w+", text[s:e].lower()))) for s, e in spans]
+        best = max(range(len(spans)), key=lambda i: overlap[i])
+        out.append((spans[best],) if overlap[best] else ())
+    return out

@@ -6,22 +6,21 @@ import json
 import os
 import shutil
 import sqlite3
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 
-from . import indexing, store, vectors
+from . import ann, indexing, reading, recovery, searching, store, vectors
 from .embedding import Embedder, canonical_name, is_builtin, load_embedder
 from .errors import (IndexExistsError, ModelMismatchError, NotFoundError, QueryError,
                      ReadOnlyIndexError)
-from .highlight import best_sentences
+from .filters import make_filters
 from .locking import writer_lock
 from .manifest import Manifest, read_manifest, write_manifest
-from .paths import index_home, is_bundled, resolve_index
+from .paths import BUNDLED_NAME, index_home, is_bundled, resolve_index
 from .results import Hit, SearchResults, cite, parse_citation
 
-MAX_QUERY_CHARS = 20_000
 # Word pieces per passage. all-MiniLM-L6-v2 reads 256 but was trained on 128-piece inputs;
 # on the founding question, passages of ~128 pieces put the answer 2nd in the default index,
 # whole paragraphs (up to 254) 25th (scripts/bench_build.py prints the split statistics).
@@ -34,6 +33,12 @@ class Context:
 
     hit: Hit
     paragraphs: list[tuple[int, str]]   # (paragraph number, text), in document order
+    ends: dict[int, int] = field(default_factory=dict)   # first paragraph → last, when merged
+
+    def label(self, number: int) -> str:
+        """"¶21", or "¶21–22" for tiny paragraphs stored together."""
+        end = self.ends.get(number, number)
+        return f"¶{number}" + (f"–{end}" if end > number else "")
 
     def to_dict(self) -> dict[str, Any]:
         return {"hit": self.hit.to_dict(),
@@ -53,11 +58,13 @@ class Index:
         self._embedder = _checked_embedder(self.manifest, model, self.path)
         self._db: sqlite3.Connection | None = None
         self._vectors: vectors.VectorIndex | None = None
+        self._generation: int | None = None   # of the committed state _vectors holds
 
     # -- lazy parts -----------------------------------------------------------------
     @property
     def name(self) -> str:
-        return self.path.name
+        """The index's name; the bundled index is "default" wherever it is installed."""
+        return BUNDLED_NAME if is_bundled(self.path) else self.path.name
 
     @property
     def embedder(self) -> Embedder:
@@ -72,18 +79,21 @@ class Index:
         return self._db
 
     @property
-    def vectors(self) -> vectors.VectorIndex:
-        if self._vectors is None:
-            db = self.db
-            self._vectors = vectors.load_live(self.path, store.segments(db), store.live_counts(db),
-                                              lambda s: store.live_ids(db, s), self.manifest.dimension)
+    def vectors(self) -> vectors.VectorIndex | ann.LiveVectors:
+        """Live vectors of the latest committed state: a cheap generation check picks up
+        what another process wrote since (see `reading`)."""
+        with reading.snapshot(self.db) as db:
+            if self._vectors is None or reading.generation(db) != self._generation:
+                reading.check_identity(db, self.manifest, self.path)
+                self._vectors, self._generation = reading.load_vectors(
+                    self.path, db, self.manifest.dimension)
         return self._vectors
 
     def reload(self) -> None:
         """Pick up changes another process committed since this index was opened."""
         if self._db is not None:
             self._db.close()
-        self._db, self._vectors = None, None
+        self._db, self._vectors, self._generation = None, None, None
         self.manifest = read_manifest(self.path)
 
     def close(self) -> None:
@@ -97,46 +107,63 @@ class Index:
                 f"{c.get('passages', 0)} passages, model {self.manifest.model}>")
 
     # -- reading --------------------------------------------------------------------
-    def search(self, query: str, k: int = 10, highlight: bool = False) -> SearchResults:
-        """The k passages closest in meaning to `query`, best first.
+    def search(self, query: str, k: int = 10, *, mode: str = "hybrid", fusion: str = "score",
+               speaker=None, country=None, doc=None, body=None, since=None, until=None,
+               group_by: str | None = None, per_group: int = 1, rerank: str | None = None,
+               highlight: bool = False) -> SearchResults:
+        """The k passages that best answer `query`, best first.
 
         Args:
             query: a question or statement in plain language.
-            k: how many hits to return.
-            highlight: also find each hit's best-matching sentence (one more model call).
+            k: how many hits (with `group_by`: how many groups).
+            mode: "hybrid" (keyword + semantic, fused), "semantic" or "keyword" (BM25).
+            fusion: how hybrid mode fuses the lists: "score" (min-max normalised scores,
+                weighted 50:50) or "rrf" (reciprocal rank fusion).
+            speaker, country, doc, body: filters, each a string or a list of strings
+                (speaker: part of the name; doc: a symbol or its start, e.g. "S/PV.87").
+            since, until: date filters, "YYYY", "YYYY-MM" or "YYYY-MM-DD", inclusive.
+            group_by: "country", "speaker" or "doc": the best hits of each group.
+            per_group: hits per group.
+            rerank: a CrossEncoder model name or folder to rescore the candidates.
+            highlight: find each hit's best-matching sentence (`Hit.highlights`).
+
+        Filters apply inside retrieval, so k hits come back whenever k match.
         """
-        query = _check_query(query, k)
-        qvec = self.embedder.embed([query])
-        scores, ids = self.vectors.search(qvec, k)
-        rows = store.passages_by_id(self.db, [int(i) for i in ids[0] if i >= 0])
-        hits = [_hit(rows[int(i)], float(s)) for s, i in zip(scores[0], ids[0]) if int(i) in rows]
-        if highlight and hits:
-            spans = best_sentences(self.embedder, qvec[0], [h.text for h in hits])
-            hits = [replace(h, highlights=sp) for h, sp in zip(hits, spans)]
-        return SearchResults(hits, query=query, index=self.name)
+        filters = make_filters(speaker, country, doc, body, since, until)
+        opts = searching.SearchOptions(k=k, mode=mode, fusion=fusion, filters=filters,
+                                       group_by=group_by, per_group=per_group, rerank=rerank,
+                                       highlight=highlight)
+        with reading.snapshot(self.db):  # every read of one search sees one committed state
+            return searching.run(self, query, opts)
 
     def passage(self, ref: str | int) -> Hit:
         """A passage by id (`123`) or by citation (`S/PV.8699 ¶12`, `S/PV.8699 #12 ¶1 (2/3)`)."""
         row = _find_passage(self.db, ref)
         if row is None:
             raise NotFoundError(f"no passage {ref!r} in index {self.name!r}")
-        return _hit(row, 1.0)
+        return _hit(row, None)   # looked up, not ranked: no score
 
     def show(self, ref: str | int, context: int = 1) -> Context:
         """A passage with `context` paragraphs on either side."""
+        with reading.snapshot(self.db):  # one committed state, even while another writes
+            return self._show(ref, context)
+
+    def _show(self, ref: str | int, context: int) -> Context:
         hit = self.passage(ref)
         doc_id = self.db.execute("SELECT doc_id FROM passages WHERE id = ?", (hit.id,)).fetchone()[0]
         rows = self.db.execute(
-            "SELECT paragraph, text FROM passages WHERE doc_id = ? AND paragraph_end >= ? "
-            "AND paragraph <= ? ORDER BY position",
+            "SELECT paragraph, paragraph_end, text FROM passages WHERE doc_id = ? AND "
+            "paragraph_end >= ? AND paragraph <= ? ORDER BY position",
             (doc_id, hit.paragraph - context, hit.paragraph_end + context)).fetchall()
         paragraphs: list[tuple[int, str]] = []
-        for number, text in rows:
+        ends: dict[int, int] = {}
+        for number, end, text in rows:
             if paragraphs and paragraphs[-1][0] == number:
                 paragraphs[-1] = (number, paragraphs[-1][1] + " " + text)
             else:
                 paragraphs.append((number, text))
-        return Context(hit, paragraphs)
+            ends[number] = max(end, ends.get(number, number))
+        return Context(hit, paragraphs, ends)
 
     def documents(self) -> list[dict[str, Any]]:
         """Every document: key, symbol, passages, when indexed."""
@@ -145,25 +172,48 @@ class Index:
             "LEFT JOIN passages p ON p.doc_id = d.id GROUP BY d.id ORDER BY d.key").fetchall()
         return [dict(r) for r in rows]
 
+    def facets(self, limit: int = 15) -> dict[str, Any]:
+        """What the index can be filtered by: top countries, speakers and bodies with their
+        passage counts, and the date range."""
+        def top(sql: str) -> dict[str, int]:
+            return {k: n for k, n in self.db.execute(sql + " ORDER BY 2 DESC, 1 LIMIT ?", (limit,))}
+
+        low, high = self.db.execute("SELECT MIN(date), MAX(date) FROM documents").fetchone()
+        return {
+            "countries": top("SELECT affiliation, COUNT(*) FROM passages "
+                             "WHERE affiliation IS NOT NULL GROUP BY affiliation"),
+            "speakers": top("SELECT speaker, COUNT(*) FROM passages "
+                            "WHERE speaker IS NOT NULL GROUP BY speaker"),
+            "bodies": top("SELECT d.body, COUNT(*) FROM passages p JOIN documents d "
+                          "ON d.id = p.doc_id WHERE d.body IS NOT NULL GROUP BY d.body"),
+            "dates": {"from": low, "to": high},
+        }
+
     def info(self) -> dict[str, Any]:
-        """Counts, model, settings and size on disk."""
+        """Counts, model, settings, size on disk and facets (see `facets`)."""
         m = self.manifest
         size = sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
         return {"name": self.name, "path": str(self.path), "model": m.model,
                 "dimension": m.dimension, "max_tokens": m.max_tokens, "min_tokens": m.min_tokens,
-                **store.counts(self.db), "generation": m.generation, "bytes": size,
+                **store.counts(self.db), "generation": reading.generation(self.db), "bytes": size,
                 "created_at": m.created_at, "updated_at": m.updated_at,
-                "format_version": m.format_version, "versions": m.versions}
+                "format_version": m.format_version, "versions": m.versions,
+                "facets": self.facets()}
 
     # -- writing --------------------------------------------------------------------
     def add(self, paths, progress: indexing.Progress | None = None, wait: float = 0.0,
             max_bytes: int = indexing.MAX_BYTES_DEFAULT) -> indexing.BuildReport:
         """Index new or changed files; unchanged files cost a hash, not an embedding."""
         self._check_writable()
+        return self.add_sources(indexing.file_items(_as_list(paths), max_bytes), progress, wait)
+
+    def add_sources(self, items: list, progress: indexing.Progress | None = None,
+                    wait: float = 0.0) -> indexing.BuildReport:
+        """`add` for (SourceFile, loader) pairs, see `indexing.add_sources`."""
+        self._check_writable()
         with writer_lock(self.path, wait):
             self.manifest = read_manifest(self.path)
-            report = indexing.add_paths(self.path, self.manifest, self.embedder, _as_list(paths),
-                                        progress, max_bytes)
+            report = indexing.add_sources(self.path, self.manifest, self.embedder, items, progress)
         self.reload()
         return report
 
@@ -175,6 +225,17 @@ class Index:
             removed = indexing.remove_document(self.path, self.manifest, doc)
         self.reload()
         return removed
+
+    def optimize(self, index_type: str | None = None, wait: float = 0.0) -> str:
+        """Build the search structure now (and set the index type when given: "auto",
+        "flat", "ivf-sq8" or "ivf-pq"). Returns the structure in use. Large
+        indexes take minutes; searches keep working on the old structure meanwhile."""
+        self._check_writable()
+        with writer_lock(self.path, wait):
+            self.manifest = read_manifest(self.path)
+            kind = indexing.optimize(self.path, self.manifest, index_type)
+        self.reload()
+        return kind
 
     def _check_writable(self) -> None:
         if is_bundled(self.path):
@@ -201,27 +262,19 @@ def _checked_embedder(manifest: Manifest, model, path: Path) -> Embedder | None:
     return model if hasattr(model, "embed") else load_embedder(model)
 
 
-def _check_query(query: str, k: int) -> str:
-    if not isinstance(query, str) or not query.strip():
-        raise QueryError("query is empty: ask a question, e.g. "
-                         "\"what measures target foreign terrorist fighters\"")
-    if k < 1:
-        raise QueryError(f"k must be at least 1 (got {k})")
-    return query.strip()[:MAX_QUERY_CHARS]
-
-
-def _hit(row: sqlite3.Row, score: float) -> Hit:
+def _hit(row: sqlite3.Row, score: float | None) -> Hit:
     meta = json.loads(row["doc_metadata"] or "{}")
     doc = row["symbol"] or row["doc_key"]
     citation = cite(doc, row["paragraph"], row["paragraph_end"], row["part"], row["parts"],
                     row["speaker"], row["affiliation"], row["page"], row["statement"],
-                    per_statement="statement" in meta)
+                    per_statement="statement" in meta, section=row["section"])
     return Hit(score=score, text=row["text"], citation=citation, doc=doc, source=row["doc_key"],
                paragraph=row["paragraph"], paragraph_end=row["paragraph_end"], part=row["part"],
                parts=row["parts"], line_start=row["line_start"], line_end=row["line_end"],
                char_start=row["char_start"], char_end=row["char_end"], speaker=row["speaker"],
                affiliation=row["affiliation"], role=row["role"], language=row["language"],
-               statement=row["statement"], page=row["page"], date=meta.get("date"),
+               statement=row["statement"], page=row["page"], section=row["section"],
+               date=meta.get("date"),
                body=meta.get("body"), id=row["id"])
 
 
@@ -256,7 +309,8 @@ def build_index(paths, index: str | os.PathLike[str],
                 model: str | os.PathLike[str] | Embedder | None = None, replace: bool = False,
                 max_tokens: int = DEFAULT_MAX_TOKENS, min_tokens: int = 16,
                 progress: indexing.Progress | None = None,
-                max_bytes: int = indexing.MAX_BYTES_DEFAULT) -> tuple[Index, indexing.BuildReport]:
+                max_bytes: int = indexing.MAX_BYTES_DEFAULT,
+                index_type: str = "auto") -> tuple[Index, indexing.BuildReport]:
     """Build a new index from files and folders of transcripts.
 
     Args:
@@ -268,6 +322,8 @@ def build_index(paths, index: str | os.PathLike[str],
         min_tokens: paragraphs smaller than this merge with their neighbour.
         progress: callback, see `indexing.Progress`.
         max_bytes: files larger than this are skipped.
+        index_type: search structure: "auto" (exact below `ann.AUTO_THRESHOLD` passages,
+            IVF-SQ8 above), "flat" (always exact), "ivf-sq8" or "ivf-pq".
 
     The index is built in a temporary folder beside the target and moved into place only
     when complete, so an interrupted build leaves any previous index untouched.
@@ -275,29 +331,46 @@ def build_index(paths, index: str | os.PathLike[str],
     Returns:
         The opened index and a report of what was indexed and skipped.
     """
+    items = indexing.file_items(_as_list(paths), max_bytes)
+    return build_from_sources(items, index, model, replace, max_tokens, min_tokens, progress,
+                              what=", ".join(map(str, _as_list(paths))), index_type=index_type)
+
+
+def build_from_sources(items: list, index: str | os.PathLike[str], model=None,
+                       replace: bool = False, max_tokens: int = DEFAULT_MAX_TOKENS,
+                       min_tokens: int = 16, progress: indexing.Progress | None = None,
+                       what: str = "the sources",
+                       index_type: str = "auto") -> tuple[Index, indexing.BuildReport]:
+    """`build_index` for sources that are not files: (SourceFile, loader) pairs, see
+    `indexing.add_sources` (used by `evaluate` for BEIR corpora)."""
     target = resolve_index(index)
     if is_bundled(target):
         raise ReadOnlyIndexError("the bundled default index is rebuilt by "
                                  "scripts/build_default_index.py, not by `index build`")
+    recovery.clean_stale(target)  # what builds killed earlier left beside the target
     if target.exists() and not replace:
         raise IndexExistsError(f"{target}: an index already exists; use `index add` to grow it "
                                "or --replace to rebuild it")
-    embedder = model if hasattr(model, "embed") else load_embedder(model)
+    # "build": the fastest backend that passes the quality guard (embedding.BUILD_BACKEND).
+    embedder = model if hasattr(model, "embed") else load_embedder(model, purpose="build")
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        store.create(tmp).close()
+        db = store.create(tmp)
+        with store.transaction(db):
+            store.set_state(db, "index_type", ann.check_type(index_type))
+        db.close()
         now = store.now()
         manifest = Manifest(model=embedder.name, dimension=embedder.dimension,
                             max_tokens=min(max_tokens, embedder.max_tokens),
-                            min_tokens=min_tokens, created_at=now, updated_at=now)
+                            min_tokens=min_tokens, created_at=now, updated_at=now,
+                            index_type=index_type)
         write_manifest(tmp, manifest)
         with writer_lock(tmp):
-            report = indexing.add_paths(tmp, manifest, embedder, _as_list(paths), progress,
-                                        max_bytes)
-        indexing.require_sources(report, _as_list(paths))
+            report = indexing.add_sources(tmp, manifest, embedder, items, progress)
+        indexing.require_sources(report, what)
         _finalise_db(tmp)
         indexing.replace_dir(tmp, target)
     except BaseException:
@@ -337,8 +410,9 @@ def list_indexes(home: str | os.PathLike[str] | None = None) -> list[dict[str, A
 
 
 def search(query: str, index: str | os.PathLike[str] | None = None, k: int = 10,
-           model: str | None = None, highlight: bool = False) -> SearchResults:
-    """One-shot search: open `index` (default: the bundled one) and search it."""
-    return open_index(index, model).search(query, k=k, highlight=highlight)
+           model: str | None = None, **options) -> SearchResults:
+    """One-shot search: open `index` (default: the bundled one) and search it; `options`
+    are those of `Index.search` (mode, filters, group_by, highlight...)."""
+    return open_index(index, model).search(query, k=k, **options)
 
 

@@ -4,14 +4,19 @@ Every change is committed the same way, so a crash at any moment leaves the old 
 new state: (1) new vectors go to a fresh segment file, fsynced; (2) one SQLite
 transaction records the segment and the passage rows; (3) the manifest is rewritten.
 A segment file that no committed row names is an orphan from a crash and is deleted by
-the next writer.
+the next writer. The database is the truth; a manifest left behind by a kill after (2)
+is rewritten by the next writer (see `recovery` for what "agrees" means).
+
+An add commits in batches of whole documents, so a kill mid-add leaves every document
+at its old or its new state, and running the same add again finishes the job without
+re-embedding what was committed.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-import shutil
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -20,13 +25,15 @@ from pathlib import Path
 
 import numpy as np
 
-from . import store, vectors
+from . import ann, recovery, store, vectors
 from .documents import Passage, to_passages
 from .embedding import Embedder, embed_all
 from .errors import NoSourcesError, NotFoundError, SourceError
-from .manifest import Manifest, write_manifest
+from .locking import writer_lock
+from .manifest import Manifest
 from .sources import MAX_BYTES_DEFAULT, SourceText, discover, read_source
 
+REPLACE_WAIT = 60.0   # seconds `build --replace` waits for a writer busy on the old index
 Progress = Callable[[str, int], None]
 """Called as progress(kind, n): ("files", total) once, then ("file", 1) per file read and
 ("passages", n) per batch embedded."""
@@ -64,17 +71,22 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _plan(db, source: SourceText, passages: list[Passage]) -> _Pending | None:
+def _unchanged(db, source: SourceText) -> bool:
+    """The same bytes and metadata as the document already indexed under this key or path."""
+    existing = store.find_document(db, source.file.key, str(source.file.path.resolve()))
+    return existing is not None and existing["sha256"] == source.sha256 and \
+        json.loads(existing["metadata"]) == source.metadata
+
+
+def _plan(db, source: SourceText, passages: list[Passage]) -> _Pending:
     """Match new passages to stored ones by (document, content hash, occurrence), so
     boilerplate repeated inside a document is still told apart, and a shifted paragraph
-    keeps its vector. Returns None when the file is unchanged."""
+    keeps its vector."""
     key, path = source.file.key, str(source.file.path.resolve())
     existing = store.find_document(db, key, path)
     hashes = [text_hash(p.text) for p in passages]
     if existing is None:
         return _Pending(source, None, passages, hashes, [None] * len(passages), [])
-    if existing["sha256"] == source.sha256 and json.loads(existing["metadata"]) == source.metadata:
-        return None
     stored: dict[str, deque[int]] = defaultdict(deque)
     for row in store.passage_rows(db, existing["id"]):
         stored[row["text_sha256"]].append(row["id"])
@@ -114,32 +126,37 @@ def _commit(index_dir: Path, db, manifest: Manifest, batch: list[_Pending],
     _sync_manifest(index_dir, db, manifest)
 
 
-def _sync_manifest(index_dir: Path, db, manifest: Manifest) -> None:
-    manifest.generation = int(store.get_state(db, "generation"))
-    manifest.counts = store.counts(db)
-    manifest.updated_at = store.now()
-    write_manifest(index_dir, manifest)
+_sync_manifest = recovery.sync_manifest
 
 
-def add_paths(index_dir: Path, manifest: Manifest, embedder: Embedder, paths: list,
-              progress: Progress | None = None, max_bytes: int = MAX_BYTES_DEFAULT,
-              batch_passages: int = 4096) -> BuildReport:
-    """Index new and changed files under `paths` into the index at `index_dir`.
+def file_items(paths: list, max_bytes: int = MAX_BYTES_DEFAULT) -> list:
+    """(SourceFile, loader) pairs for the files under `paths`, for `add_sources`."""
+    return [(f, functools.partial(_load_file, max_bytes=max_bytes)) for f in discover(paths)]
 
-    The caller holds the writer lock. Bad files are skipped and listed in the report.
-    """
+
+def _load_file(file, max_bytes: int) -> SourceText:
+    return read_source(file, max_bytes)
+
+
+def add_sources(index_dir: Path, manifest: Manifest, embedder: Embedder, items: list,
+                progress: Progress | None = None, batch_passages: int = 4096) -> BuildReport:
+    """Index sources given as (SourceFile, loader) pairs; a loader returns the SourceText or
+    raises SourceError. Loading is lazy, so only one batch of text is in memory at a time."""
     started = time.perf_counter()
-    files = discover(paths)
     report = BuildReport()
-    db = store.connect(index_dir, write=True)
+    db = recovery.open_for_writing(index_dir, manifest)
     try:
-        remove_orphans(index_dir, db)
         if progress:
-            progress("files", len(files))
+            progress("files", len(items))
         batch: list[_Pending] = []
-        for file in files:
+        for file, load in items:
             try:
-                source = read_source(file, max_bytes)
+                source = load(file)
+                if _unchanged(db, source):   # before splitting: no tokenizer, no model load
+                    report.unchanged.append(file.key)
+                    if progress:
+                        progress("file", 1)
+                    continue
                 passages = to_passages(source, embedder.count_tokens, manifest.max_tokens,
                                        manifest.min_tokens)
                 if not passages:
@@ -149,11 +166,7 @@ def add_paths(index_dir: Path, manifest: Manifest, embedder: Embedder, paths: li
                 if progress:
                     progress("file", 1)
                 continue
-            plan = _plan(db, source, passages)
-            if plan is None:
-                report.unchanged.append(file.key)
-            else:
-                batch.append(plan)
+            batch.append(_plan(db, source, passages))
             if progress:
                 progress("file", 1)
             if sum(r is None for p in batch for r in p.reuse) >= batch_passages:
@@ -162,6 +175,7 @@ def add_paths(index_dir: Path, manifest: Manifest, embedder: Embedder, paths: li
         if batch:
             _commit(index_dir, db, manifest, batch, embedder, report, progress)
         compact(index_dir, db, manifest)
+        refresh_ann(index_dir, db, manifest)
     finally:
         db.close()
     report.seconds = time.perf_counter() - started
@@ -170,7 +184,7 @@ def add_paths(index_dir: Path, manifest: Manifest, embedder: Embedder, paths: li
 
 def remove_document(index_dir: Path, manifest: Manifest, doc: str) -> list[str]:
     """Remove documents named by key, UN symbol or source path. Returns the keys removed."""
-    db = store.connect(index_dir, write=True)
+    db = recovery.open_for_writing(index_dir, manifest)
     try:
         resolved = str(Path(doc).expanduser().resolve())
         rows = db.execute("SELECT id, key FROM documents WHERE key = ? OR symbol = ? OR path = ?",
@@ -183,20 +197,36 @@ def remove_document(index_dir: Path, manifest: Manifest, doc: str) -> list[str]:
             store.set_state(db, "generation", int(store.get_state(db, "generation")) + 1)
         _sync_manifest(index_dir, db, manifest)
         compact(index_dir, db, manifest)
+        refresh_ann(index_dir, db, manifest)
         return [r["key"] for r in rows]
     finally:
         db.close()
 
 
-def remove_orphans(index_dir: Path, db) -> None:
-    """Delete segment files that no committed row names (left by a crash)."""
-    folder = index_dir / vectors.VECTORS_DIR
-    if not folder.is_dir():
-        return
-    known = {name for _, name, _ in store.segments(db)}
-    for f in folder.iterdir():
-        if f.name not in known:
-            f.unlink(missing_ok=True)
+remove_orphans = recovery.remove_orphans
+
+
+def refresh_ann(index_dir: Path, db, manifest: Manifest) -> None:
+    """(Re)build the ANN search structure when the index's size or the writes since the
+    last build call for it (see `ann.needs_rebuild`); a no-op for small flat indexes."""
+    kind = ann.needs_rebuild(db)
+    if kind is not None:
+        ann.optimize(index_dir, db, manifest, kind)
+
+
+def optimize(index_dir: Path, manifest: Manifest, index_type: str | None = None) -> str:
+    """Set the index type (when given) and build its search structure now. Caller holds
+    the writer lock. Returns the structure in use: "flat" or an ANN kind."""
+    db = recovery.open_for_writing(index_dir, manifest)
+    try:
+        if index_type is not None:
+            with store.transaction(db):
+                store.set_state(db, "index_type", ann.check_type(index_type))
+        live = int(db.execute("SELECT COUNT(*) FROM passages").fetchone()[0])
+        kind = ann.resolve(store.get_state(db, "index_type") or "auto", live)
+        return ann.optimize(index_dir, db, manifest, kind)
+    finally:
+        db.close()
 
 
 def compact(index_dir: Path, db, manifest: Manifest, min_dead_share: float = 0.5) -> bool:
@@ -205,8 +235,12 @@ def compact(index_dir: Path, db, manifest: Manifest, min_dead_share: float = 0.5
     segs = store.segments(db)
     total = sum(rows for _, _, rows in segs)
     live = sum(store.live_counts(db).values())
-    if not segs or (total - live <= min_dead_share * total and len(segs) <= 64):
+    mostly_dead = total - live > min_dead_share * total
+    if not segs or (not mostly_dead and len(segs) <= 64):
         return False
+    if not mostly_dead:   # many segments: merge the small ones only, so that adding to a
+        small = [s for s in segs if s[2] < total / 64]   # large index never rewrites it all
+        segs = small if len(small) >= 2 else segs
     index = vectors.load_live(index_dir, segs, store.live_counts(db),
                               lambda s: store.live_ids(db, s), manifest.dimension)
     new = vectors.write_segment(index_dir, index.ids, index.index.reconstruct_n(0, len(index)))\
@@ -214,7 +248,8 @@ def compact(index_dir: Path, db, manifest: Manifest, min_dead_share: float = 0.5
     with store.transaction(db):
         if new:
             seg_id = store.add_segment(db, new[0], len(index), new[1])
-            db.execute("UPDATE passages SET segment_id = ?", (seg_id,))
+            db.executemany("UPDATE passages SET segment_id = ? WHERE segment_id = ?",
+                           [(seg_id, s) for s, _, _ in segs])
         db.executemany("DELETE FROM segments WHERE id = ?", [(s,) for s, _, _ in segs])
         store.set_state(db, "generation", int(store.get_state(db, "generation")) + 1)
     _sync_manifest(index_dir, db, manifest)
@@ -225,20 +260,18 @@ def compact(index_dir: Path, db, manifest: Manifest, min_dead_share: float = 0.5
 def replace_dir(new: Path, target: Path) -> None:
     """Put a freshly built index directory at `target`, replacing any old one.
 
-    The old index stays in place until the new one is complete; the swap itself is two
-    renames, and a leftover `.old` folder is removed afterwards.
+    The old index stays in place until the new one is complete; the swap is atomic where
+    the OS allows (see `recovery.swap_in`) and waits for a writer busy on the old index.
     """
     if target.exists():
-        old = target.with_name(f".{target.name}.old-{int(time.time())}")
-        target.rename(old)
-        new.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
+        with writer_lock(target, wait=REPLACE_WAIT):
+            recovery.swap_in(new, target)
     else:
-        new.rename(target)
+        recovery.swap_in(new, target)
 
 
-def require_sources(report: BuildReport, paths: list) -> None:
+def require_sources(report: BuildReport, what: str) -> None:
     if report.indexed == 0:
         reasons = "; ".join(f"{p}: {why}" for p, why in report.skipped[:3])
-        raise NoSourcesError(f"nothing could be indexed from {', '.join(map(str, paths))}"
+        raise NoSourcesError(f"nothing could be indexed from {what}"
                              + (f" ({reasons})" if reasons else ""))

@@ -47,6 +47,43 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         INSERT INTO state VALUES ('generation', '0'), ('next_passage_id', '1');
     """),
+    # Keyword search (BM25) over passage text, speaker and affiliation. An external-content
+    # FTS5 table kept in step with `passages` by triggers, inside the same transactions,
+    # so keyword and vector search can never drift apart.
+    ("002_keyword_search", """
+        CREATE VIRTUAL TABLE passages_fts USING fts5(
+            text, speaker, affiliation, content='passages', content_rowid='id',
+            tokenize='porter unicode61 remove_diacritics 2');
+        INSERT INTO passages_fts(passages_fts) VALUES ('rebuild');
+        CREATE TRIGGER passages_fts_insert AFTER INSERT ON passages BEGIN
+            INSERT INTO passages_fts(rowid, text, speaker, affiliation)
+            VALUES (new.id, new.text, new.speaker, new.affiliation);
+        END;
+        CREATE TRIGGER passages_fts_delete AFTER DELETE ON passages BEGIN
+            INSERT INTO passages_fts(passages_fts, rowid, text, speaker, affiliation)
+            VALUES ('delete', old.id, old.text, old.speaker, old.affiliation);
+        END;
+        CREATE TRIGGER passages_fts_update AFTER UPDATE ON passages BEGIN
+            INSERT INTO passages_fts(passages_fts, rowid, text, speaker, affiliation)
+            VALUES ('delete', old.id, old.text, old.speaker, old.affiliation);
+            INSERT INTO passages_fts(rowid, text, speaker, affiliation)
+            VALUES (new.id, new.text, new.speaker, new.affiliation);
+        END;
+    """),
+    # Columns that search filters use, lifted out of the metadata JSON so they can be indexed.
+    ("004_filter_columns", """
+        ALTER TABLE documents ADD COLUMN date TEXT;
+        ALTER TABLE documents ADD COLUMN body TEXT;
+        UPDATE documents SET date = json_extract(metadata, '$.date'),
+                             body = json_extract(metadata, '$.body');
+        CREATE INDEX documents_date ON documents(date);
+        CREATE INDEX passages_affiliation ON passages(affiliation COLLATE NOCASE);
+        CREATE INDEX passages_speaker ON passages(speaker COLLATE NOCASE);
+    """),
+    # Where a passage sits in a resolution: "PP 3" (preambular) or "OP 6" (operative).
+    ("003_passage_section", """
+        ALTER TABLE passages ADD COLUMN section TEXT;
+    """),
 ]
 
 

@@ -20,8 +20,10 @@ _ABBREVIATIONS = {
     "ltd", "co", "corp", "dept", "est", "approx", "ibid", "mt", "ft", "sen", "rep", "gov",
 }
 # A sentence ends at . ! ? (optionally followed by closing quotes or brackets) before
-# whitespace and something that can start a sentence.
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])")
+# whitespace and something that can start a sentence; in Chinese (and Japanese) text,
+# which has no spaces, at 。！？ whatever follows.
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])"
+                       r"|[。！？]+[”’」』）)\]]*(?=\S)")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -45,8 +47,10 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     while word_start > 0 and not text[word_start - 1].isspace() and text[word_start - 1] not in "(\"“":
         word_start -= 1
     word = text[word_start:dot].lower()
-    # "J." in "J. Smith" is an initial, not a sentence end.
-    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+    # "J." in "J. Smith" is an initial, not a sentence end; nor is the "8." that numbers
+    # a resolution's operative paragraph.
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or (
+        word_start == 0 and word.isdigit())
 
 
 def _word_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -65,7 +69,7 @@ def _pieces(text: str, count: TokenCounter, budget: int) -> list[tuple[int, int,
         words = _word_spans(text, s, e)
         word_sizes = count([text[ws:we] for ws, we in words])
         run_start, run_size = None, 0
-        for (ws, we), wn in zip(words, word_sizes):
+        for ws, we, wn in _fitting(text, words, word_sizes, count, budget):
             if run_start is not None and run_size + wn > budget:
                 pieces.append((run_start, prev_end, run_size))
                 run_start, run_size = None, 0
@@ -76,6 +80,26 @@ def _pieces(text: str, count: TokenCounter, budget: int) -> list[tuple[int, int,
         if run_start is not None:
             pieces.append((run_start, prev_end, run_size))
     return pieces
+
+
+def _fitting(text: str, words: list[tuple[int, int]], sizes: list[int], count: TokenCounter,
+             budget: int) -> list[tuple[int, int, int]]:
+    """(start, end, size) of words, a word over the budget on its own (a run of Chinese
+    with no space or full stop, a very long URL) cut into runs of characters that fit."""
+    out: list[tuple[int, int, int]] = []
+    for (ws, we), n in zip(words, sizes):
+        start, step = ws, max(1, (we - ws) * budget // max(n, 1))
+        while n > budget and start < we:
+            end = min(we, start + step)
+            size = count([text[start:end]])[0]
+            while size > budget and end - start > 1:
+                end = start + max(1, (end - start) * 4 // 5)
+                size = count([text[start:end]])[0]
+            out.append((start, end, size))
+            start = end
+        if n <= budget:
+            out.append((ws, we, n))
+    return out
 
 
 def split_paragraph(text: str, count: TokenCounter, budget: int) -> list[tuple[int, int]]:

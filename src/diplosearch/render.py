@@ -81,7 +81,7 @@ def context(ctx: Context, fmt: str) -> None:
              f"(chars {h.char_start}–{h.char_end}), passage id {h.id}", ""]
     for number, text in ctx.paragraphs:
         mark = "▶ " if h.paragraph <= number <= h.paragraph_end else "  "
-        lines.append(f"{mark}¶{number}  {text}")
+        lines.append(f"{mark}{ctx.label(number)}  {text}")
         lines.append("")
     if fmt == "markdown":
         print("\n".join(lines))
@@ -101,14 +101,36 @@ def mapping(data: dict[str, Any] | list[dict[str, Any]], fmt: str, title: str = 
         table.add_column("")
         table.add_column("")
         for key, value in data.items():
-            table.add_row(key, json.dumps(value) if isinstance(value, (dict, list)) else str(value))
+            if isinstance(value, dict) and all(isinstance(v, dict) for v in value.values()):
+                for sub, inner in value.items():   # e.g. facets: one row per facet
+                    table.add_row(f"{key}: {sub}", ", ".join(f"{k} ({v})" for k, v in inner.items()))
+            else:
+                table.add_row(key, json.dumps(value, ensure_ascii=False)
+                              if isinstance(value, (dict, list)) else str(value))
     else:
         columns = list(dict.fromkeys(k for row in data for k in row))
         for col in columns:
-            table.add_column(col)
+            table.add_column(col, overflow="fold")
         for row in data:
             table.add_row(*(str(row.get(c, "")) for c in columns))
     _console().print(table)
+
+
+def scores(rows: list[dict[str, Any]], fmt: str, title: str) -> None:
+    """Evaluation results: one row per mode."""
+    if fmt in ("json", "jsonl"):
+        mapping(rows, fmt)
+        return
+    shown = [{"mode": r["mode"], "nDCG@10": f"{r['ndcg_at_10']:.4f}",
+              "MRR@10": f"{r['mrr_at_10']:.4f}", "Recall@100": f"{r['recall_at_100']:.4f}",
+              "queries": r["queries"], "seconds": f"{r['seconds']:.1f}"} for r in rows]
+    if fmt == "markdown":
+        cols = list(shown[0])
+        print("| " + " | ".join(cols) + " |\n|" + "---|" * len(cols))
+        for row in shown:
+            print("| " + " | ".join(str(row[c]) for c in cols) + " |")
+        return
+    mapping(shown, "table", title=title)
 
 
 def error(message: str) -> None:
@@ -116,10 +138,42 @@ def error(message: str) -> None:
 
 
 @contextmanager
+def _plain_progress(every: float = 15.0) -> Iterator[Any]:
+    import time
+
+    state = {"files": 0, "total": None, "passages": 0, "queries": 0, "start": time.monotonic(),
+             "last": time.monotonic()}
+
+    def line() -> None:
+        elapsed = time.monotonic() - state["start"]
+        print(f"indexing: {state['files']}/{state['total'] or '?'} files, {state['passages']} "
+              f"passages embedded ({state['passages'] / max(elapsed, 1e-9):.0f}/s), "
+              f"{state['queries']} queries scored, {elapsed:.0f} s", file=sys.stderr, flush=True)
+
+    def update(kind: str, n: int) -> None:
+        if kind == "files":
+            state["total"] = n
+        else:
+            key = {"file": "files", "passages": "passages", "query": "queries"}.get(kind)
+            if key:
+                state[key] += n
+        if time.monotonic() - state["last"] >= every:
+            state["last"] = time.monotonic()
+            line()
+
+    yield update
+
+
+@contextmanager
 def build_progress(enabled: bool = True) -> Iterator[Any]:
-    """A progress bar on stderr for builds: files read, passages embedded, passages/s."""
+    """Progress on stderr for builds: files read, passages embedded, passages/s. A live bar on
+    a terminal; when stderr is a file or pipe (CI, logs), a plain line every 15 seconds."""
     if not enabled:
         yield None
+        return
+    if not sys.stderr.isatty():
+        with _plain_progress() as update:
+            yield update
         return
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                TimeElapsedColumn)
@@ -131,11 +185,17 @@ def build_progress(enabled: bool = True) -> Iterator[Any]:
                   TimeElapsedColumn(), console=_console(stderr=True), transient=False) as bar:
         task = bar.add_task("indexing", total=None, passages=0, rate="–")
 
+        scoring = {"task": None}
+
         def update(kind: str, n: int) -> None:
             if kind == "files":
                 bar.update(task, total=n)
             elif kind == "file":
                 bar.advance(task, n)
+            elif kind == "queries":   # evaluation: one bar per mode scored
+                scoring["task"] = bar.add_task("scoring", total=n, passages="–", rate="–")
+            elif kind == "query":
+                bar.advance(scoring["task"], n)
             elif kind == "passages":
                 passages["n"] += n
                 elapsed = bar.tasks[0].elapsed or 1e-9

@@ -13,7 +13,7 @@ from typing import Any
 class Hit:
     """One ranked passage and where exactly it comes from."""
 
-    score: float
+    score: float | None           # None for a passage looked up rather than ranked
     text: str
     citation: str
     doc: str                      # UN symbol where known, else the source's key
@@ -32,6 +32,7 @@ class Hit:
     language: str | None = None
     statement: int | None = None
     page: int | None = None
+    section: str | None = None    # "OP 6" / "PP 3" in resolutions
     date: str | None = None
     body: str | None = None
     id: int = 0
@@ -45,15 +46,19 @@ class Hit:
 
 def cite(doc: str, paragraph: int, paragraph_end: int = 0, part: int = 1, parts: int = 1,
          speaker: str | None = None, affiliation: str | None = None, page: int | None = None,
-         statement: int | None = None, per_statement: bool = False) -> str:
-    """The short citation, e.g. `S/PV.8699 ¶12 — Mr. Amorin (Uruguay)`.
+         statement: int | None = None, per_statement: bool = False,
+         section: str | None = None) -> str:
+    """The short citation, e.g. `S/PV.8699, p. 7 ¶12 — Mr. Amorin (Uruguay)`.
 
     A per-speech file (one statement of a meeting per file) names its statement, since its
-    paragraphs are counted within the statement: `S/PV.8699 #12 ¶1`.
+    paragraphs are counted within the statement: `S/PV.8699 #12 ¶1`. A resolution names
+    the paragraph as numbered in it: `S/RES/2178 (2014), OP 6 ¶23`.
     """
     where = doc
     if page is not None:
         where += f", p. {page}"
+    if section:
+        where += f", {section}"
     if per_statement and statement is not None:
         where += f" #{statement}"
     para = f"¶{paragraph}" + (f"–{paragraph_end}" if paragraph_end > paragraph else "")
@@ -65,8 +70,8 @@ def cite(doc: str, paragraph: int, paragraph_end: int = 0, part: int = 1, parts:
     return out
 
 
-_CITATION = re.compile(r"^(?P<doc>.+?)(?:, p\. \d+)?(?: #(?P<statement>\d+))? ¶(?P<paragraph>\d+)"
-                       r"(?:[–-]\d+)?(?: \((?P<part>\d+)/\d+\))?(?: — .*)?$")
+_CITATION = re.compile(r"^(?P<doc>.+?)(?:, p\. \d+)?(?:, [OP]P \d+)?(?: #(?P<statement>\d+))? "
+                       r"¶(?P<paragraph>\d+)(?:[–-]\d+)?(?: \((?P<part>\d+)/\d+\))?(?: — .*)?$")
 
 
 def parse_citation(text: str) -> dict[str, Any] | None:

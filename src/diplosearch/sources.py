@@ -1,20 +1,23 @@
 """Find source files and read them into text: which files, which encoding, and what the
-file's name and sidecar say about the document (UN symbol, date, speaker...)."""
+file's name, its corpus, its folder's manifest and its sidecar say about the document
+(UN symbol, date, speaker...). PDF records are read by `pdf.py`."""
 
 from __future__ import annotations
 
+import codecs
 import hashlib
-import json
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .corpora import corpus_metadata
 from .errors import NoSourcesError, SourceError
+from .metadata import FIELDS as SIDECAR_FIELDS  # noqa: F401  (kept for importers)
+from .metadata import SIDECAR_SUFFIX, from_manifests, read_sidecar
 
 TEXT_SUFFIXES = {".txt", ".text"}
-SIDECAR_SUFFIX = ".meta.json"
-SIDECAR_FIELDS = {"symbol", "title", "date", "body", "speaker", "affiliation", "language", "role"}
+PDF_SUFFIXES = {".pdf"}
 MAX_BYTES_DEFAULT = 200 * 1024 * 1024
 
 
@@ -35,10 +38,17 @@ class SourceText:
     sha256: str
     encoding: str
     metadata: dict[str, str] = field(default_factory=dict)
+    # For PDFs: (offset in `text` where a page starts, page number as printed), and the
+    # [start, end) spans of headings and procedural notes, which belong to no speaker.
+    # Offsets of passages from a PDF point into this extracted text, not into the file.
+    pages: list[tuple[int, int]] = field(default_factory=list)
+    notes: list[tuple[int, int]] = field(default_factory=list)
+    hard_wrapped: bool | None = None    # None: detect from the text
 
 
 def supported(path: Path) -> bool:
-    return path.suffix.lower() in TEXT_SUFFIXES and not path.name.endswith(SIDECAR_SUFFIX)
+    suffix = path.suffix.lower()
+    return suffix in TEXT_SUFFIXES | PDF_SUFFIXES and not path.name.endswith(SIDECAR_SUFFIX)
 
 
 def discover(paths: list[str | os.PathLike[str]]) -> list[SourceFile]:
@@ -56,7 +66,7 @@ def discover(paths: list[str | os.PathLike[str]]) -> list[SourceFile]:
         if path.is_file():
             if not supported(path):
                 raise SourceError(path, f"unsupported file type {path.suffix or '(none)'!r}; "
-                                        f"expected one of {', '.join(sorted(TEXT_SUFFIXES))}")
+                                        f"expected one of {', '.join(sorted(_SUFFIXES))}")
             found.setdefault(path.resolve(), SourceFile(path, path.name))
             continue
         before = len(found)
@@ -68,18 +78,25 @@ def discover(paths: list[str | os.PathLike[str]]) -> list[SourceFile]:
                     continue
                 found.setdefault(file.resolve(), SourceFile(file, file.relative_to(path).as_posix()))
         if len(found) == before:
-            raise NoSourcesError(f"{path}: folder has no {' or '.join(sorted(TEXT_SUFFIXES))} files")
+            raise NoSourcesError(f"{path}: folder has no {' or '.join(sorted(_SUFFIXES))} files")
     return list(found.values())
 
 
 def decode(path: Path, data: bytes) -> tuple[str, str]:
-    """Bytes to text: UTF-8 (BOM allowed), else Windows-1252, else a SourceError.
+    """Bytes to text: UTF-16 with a BOM, UTF-8 (BOM allowed), else Windows-1252, else a
+    SourceError.
 
     Windows-1252 is tried second because UN corpora mix the two (see shared/corpus
     READMEs); latin-1 is never used as a catch-all since it would turn anything into mojibake.
     """
     if not data.strip():
         raise SourceError(path, "file is empty")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:  # Windows editors save "Unicode" text as UTF-16 with a byte-order mark
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise SourceError(path, "cannot decode: starts like UTF-16 but is not") from None
+        return text.replace("\r\n", "\n").replace("\r", "\n"), "utf-16"
     if b"\x00" in data[:65536]:
         raise SourceError(path, "looks like a binary file (contains NUL bytes), not text")
     for encoding in ("utf-8-sig", "cp1252"):
@@ -95,7 +112,12 @@ def decode(path: Path, data: bytes) -> tuple[str, str]:
 
 
 def read_source(file: SourceFile, max_bytes: int = MAX_BYTES_DEFAULT) -> SourceText:
-    """Read and decode one file, with metadata from its name and sidecar."""
+    """Read one file (text or PDF record) with its metadata, most specific last: file
+    name, corpus tables, folder manifests, sidecar.
+
+    Raises:
+        SourceError: the file, or metadata given for it, cannot be used.
+    """
     try:
         size = file.path.stat().st_size
         if size > max_bytes:
@@ -104,12 +126,26 @@ def read_source(file: SourceFile, max_bytes: int = MAX_BYTES_DEFAULT) -> SourceT
         data = file.path.read_bytes()
     except OSError as exc:
         raise SourceError(file.path, exc.strerror or str(exc)) from exc
-    text, encoding = decode(file.path, data)
+    sha = hashlib.sha256(data).hexdigest()
     metadata = metadata_from_name(file.path.name)
-    metadata.update(read_sidecar(file.path))
-    return SourceText(file, text, hashlib.sha256(data).hexdigest(), encoding, metadata)
+    given = from_manifests(file.path, file.key)
+    given.update(read_sidecar(file.path))
+    if file.path.suffix.lower() in PDF_SUFFIXES:
+        from .pdf import read_pdf
+
+        record = read_pdf(file.path, data, symbol=given.get("symbol"))
+        metadata.update(record.metadata)
+        source = SourceText(file, record.text, sha, "pdf", metadata, record.pages, record.notes,
+                            hard_wrapped=True)
+    else:
+        text, encoding = decode(file.path, data)
+        metadata.update(corpus_metadata(file.path, text))
+        source = SourceText(file, text, sha, encoding, metadata)
+    metadata.update(given)
+    return source
 
 
+_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
 _SPV_SPEECH = re.compile(r"SPV\.(?P<meeting>\d+)(?:Resumption(?P<res>\d+))?_spch(?P<speech>\d+)", re.I)
 _SPV_PDF = re.compile(r"^S_PV\.(?P<meeting>\d+)(?:\(Resumption(?P<res>\d+)\))?", re.I)
 _RES = re.compile(r"^S-RES-(?P<number>\d+)\((?P<year>\d{4})\)", re.I)
@@ -129,23 +165,3 @@ def metadata_from_name(name: str) -> dict[str, str]:
         return {"symbol": f"S/RES/{m.group('number')} ({m.group('year')})",
                 "body": "Security Council", "year": m.group("year")}
     return {}
-
-
-def read_sidecar(path: Path) -> dict[str, str]:
-    """`<file>.meta.json` beside a source: a JSON object of document metadata."""
-    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
-    if not sidecar.exists():
-        sidecar = path.with_name(path.stem + SIDECAR_SUFFIX)
-        if not sidecar.exists():
-            return {}
-    try:
-        data = json.loads(sidecar.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SourceError(sidecar, f"unreadable metadata sidecar: {exc}") from exc
-    if not isinstance(data, dict):
-        raise SourceError(sidecar, "metadata sidecar must be a JSON object")
-    unknown = set(data) - SIDECAR_FIELDS
-    if unknown:
-        raise SourceError(sidecar, f"unknown metadata field(s) {sorted(unknown)}; "
-                                   f"allowed: {sorted(SIDECAR_FIELDS)}")
-    return {k: str(v) for k, v in data.items() if v is not None}

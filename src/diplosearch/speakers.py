@@ -1,5 +1,7 @@
 """Recognise the speaker label that opens a statement in a UN verbatim record:
-"Mr. Amorin (Uruguay) (spoke in Spanish):", "The President:", "The Secretary-General:"."""
+"Mr. Amorin (Uruguay) (spoke in Spanish):", "The President:", "The Secretary-General:";
+the "(spoke in English)" note that switches language within a statement; and the
+President's rule 39 invitations, which name each briefer's post."""
 
 from __future__ import annotations
 
@@ -12,15 +14,19 @@ _TITLES = (
     r"|Prime Minister|Minister|Ambassador|General|Judge|Justice|Professor|Prof|Dato|Datuk"
     r"|Dato'|Tan Sri|Archduke|Count|Countess|Baron|Father|Sister|Brother|Rabbi|Imam"
 )
-_NAME_WORD = r"(?:[A-Z][\w'’.-]*|(?:de|da|del|der|van|von|bin|al|el|la|le|du|dos|di|ibn)\b)"
+# Latin-1 and Latin Extended-A capitals too: "Mr. Šimonović (Croatia):".
+_NAME_WORD = r"(?:[A-ZÀ-ÖØ-ÞĀ-ſ][\w'’.-]*|(?:de|da|del|der|van|von|bin|al|el|la|le|du|dos|di|ibn)\b)"
 _NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,5}}"
 _LABEL = re.compile(
     rf"^(?P<name>The\s+(?:Acting\s+|Vice-|Deputy\s+)?[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?"
     rf"|(?:{_TITLES})\.?\s+{_NAME}"
     rf"|{_NAME}(?=\s*\((?:[^():]{{2,120}}\)\s*\()?spoke in))"
-    r"(?:\s*\((?P<affiliation>(?!spoke in)[^():]{2,120})\))?"
-    r"(?:\s*\(spoke in (?P<language>[A-Z][a-z]+)[^():]{0,80}\))?"
-    r"(?:\s*\((?P<affiliation_after>(?!spoke in)[^():]{2,120})\))?"  # "(spoke in French) (France)"
+    r"(?:\s*\((?P<affiliation>(?!spoke\b)[^():.]{2,120})\))?"
+    # PDF extraction sometimes moves the statement's first words into the label:
+    # "The President (spoke I thank Mr. Voronkov for his briefing. in French):" (37 of the
+    # 2020 speech files). Those words ("moved") belong to the statement, not the label.
+    r"(?:\s*\(spoke (?:(?P<moved>[^():]{1,200}?) )?in (?P<language>[A-Z][a-z]+)[^():]{0,80}\))?"
+    r"(?:\s*\((?P<affiliation_after>(?!spoke\b)[^():.]{2,120})\))?"  # "(spoke in French) (France)"
     r"\s*:\s*"
 )
 
@@ -40,6 +46,7 @@ def parse_label(text: str) -> tuple[Speaker, int] | None:
     """Parse a speaker label at the start of `text`.
 
     Returns the speaker and the offset where the statement's own words begin, or None.
+    Words that PDF extraction moved into the label are in `moved_words(text)`.
     """
     m = _LABEL.match(text)
     if not m:
@@ -56,3 +63,64 @@ def parse_label(text: str) -> tuple[Speaker, int] | None:
         label=label,
     )
     return speaker, m.end()
+
+
+def moved_words(text: str) -> tuple[int, int] | None:
+    """The [start, end) span of statement words found inside the label, if any."""
+    m = _LABEL.match(text)
+    return m.span("moved") if m and m.group("moved") else None
+
+
+_SWITCH = re.compile(r"^\(spoke in (?P<language>[A-Z][a-z]+)\)$")
+_INVITEE = re.compile(r"(?:(?:His|Her) Excellency\s+)?\b(?P<title>Mr|Mrs|Ms|Miss|Dr|Sir|Dame|"
+                      r"Monsignor|Archbishop|Cardinal|Judge|Professor)\.?\s+(?P<name>[^,]+),\s*")
+_OBSERVER = re.compile(r"(?:Delegation|Observer|Representative|Mission) of (?:the )?(.+?) "
+                       r"to the United Nations")
+_HEAD_OF = re.compile(r"^(?:Vice-)?(?:Chair|Chairperson|President|Director|Executive Director"
+                      r"|Head|Secretary-General|Director-General) of (?:the )?(.+)$")
+_UN_SECRETARIAT = {"Secretary-General", "Deputy Secretary-General"}
+
+
+def language_switch(text: str) -> str | None:
+    """The language named by a paragraph that is only "(spoke in English)", else None."""
+    m = _SWITCH.match(text.strip())
+    return m.group("language") if m else None
+
+
+def role_affiliation(role: str | None) -> str | None:
+    """Whom a role speaks for when the label names no one: the Secretary-General, the
+    United Nations."""
+    return "United Nations" if role in _UN_SECRETARIAT else None
+
+
+def affiliation_of_post(post: str) -> str | None:
+    """The organisation a briefer's post belongs to, e.g. "Head of Delegation of the
+    European Union to the United Nations" -> "European Union"; posts of the Secretariat
+    and its missions -> "United Nations"."""
+    post = " ".join(post.replace("- ", "-").split())
+    if m := _OBSERVER.search(post):
+        return m.group(1)
+    if "Secretary-General" in post or "United Nations" in post:
+        return "United Nations"
+    if m := _HEAD_OF.match(post):
+        return m.group(1)
+    return None
+
+
+def invitations(text: str) -> dict[str, Speaker]:
+    """Briefers invited under rule 39 in a President's paragraph, keyed by title and
+    surname as their label will read ("Mr. Chambas"), with affiliation and post."""
+    if "rule 39" not in text or "invite" not in text:
+        return {}
+    tail = " ".join(text.split("invite", 1)[1].split())
+    tail = tail.split(":", 1)[1] if ":" in tail else tail
+    tail = re.sub(r",?\s*to participate in (?:this|the) meeting\.?$", "", tail.rstrip(". "))
+    found: dict[str, Speaker] = {}
+    matches = list(_INVITEE.finditer(tail))
+    for m, nxt in zip(matches, matches[1:] + [None]):
+        post = tail[m.end(): nxt.start() if nxt else len(tail)]
+        post = re.sub(r"(?:,\s*|\s+)(?:and\s*)?$", "", post.strip()).strip(" ,")
+        title, name = m.group("title"), " ".join(m.group("name").split())
+        key = f"{title}. {name.split()[-1]}"
+        found[key] = Speaker(f"{title}. {name}", affiliation_of_post(post), post or None)
+    return found

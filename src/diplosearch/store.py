@@ -18,7 +18,7 @@ DB_NAME = "passages.sqlite"
 PASSAGE_COLUMNS = (
     "position", "text", "text_sha256", "paragraph", "paragraph_end", "part", "parts",
     "speaker", "affiliation", "role", "language", "statement", "page",
-    "line_start", "line_end", "char_start", "char_end",
+    "line_start", "line_end", "char_start", "char_end", "section",
 )
 
 
@@ -87,13 +87,14 @@ def find_document(db: sqlite3.Connection, key: str, path: str) -> sqlite3.Row | 
 
 def upsert_document(db: sqlite3.Connection, existing: sqlite3.Row | None, key: str, path: str,
                     symbol: str | None, sha256: str, encoding: str, metadata: dict) -> int:
-    values = (key, path, symbol, sha256, encoding, json.dumps(metadata, sort_keys=True), now())
+    values = (key, path, symbol, sha256, encoding, json.dumps(metadata, sort_keys=True), now(),
+              metadata.get("date"), metadata.get("body"))
     if existing is None:
         cur = db.execute("INSERT INTO documents (key, path, symbol, sha256, encoding, metadata, "
-                         "indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?)", values)
+                         "indexed_at, date, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
         return int(cur.lastrowid)
     db.execute("UPDATE documents SET key=?, path=?, symbol=?, sha256=?, encoding=?, metadata=?, "
-               "indexed_at=? WHERE id=?", (*values, existing["id"]))
+               "indexed_at=?, date=?, body=? WHERE id=?", (*values, existing["id"]))
     return int(existing["id"])
 
 

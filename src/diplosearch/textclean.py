@@ -130,11 +130,12 @@ def is_hard_wrapped(raw: str) -> bool:
     return statistics.median(lengths) <= 90 and short >= 0.7 * len(lines) and ended < 0.5 * len(lines)
 
 
-def paragraph_blocks(raw: str) -> list[tuple[int, int]]:
+def paragraph_blocks(raw: str, wrapped: bool | None = None) -> list[tuple[int, int]]:
     """Source [start, end) spans of paragraphs: blank-line separated blocks in wrapped
-    text, else one paragraph per non-empty line."""
+    text, else one paragraph per non-empty line. `wrapped` says which, when the reader
+    knows (PDF text is always wrapped); None detects it."""
     spans: list[tuple[int, int]] = []
-    if is_hard_wrapped(raw):
+    if is_hard_wrapped(raw) if wrapped is None else wrapped:
         for m in re.finditer(r"\S(?:.|\n(?![ \t\r\f\v]*(?:\n|$)))*", raw):
             spans.append((m.start(), m.end()))
     else:

@@ -1,0 +1,49 @@
+"""Shapes of the JSON API's answers, for its OpenAPI description. The data itself comes
+from the library's own `to_dict` methods (`Hit.to_dict`, `Context.to_dict`...)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from ..results import Hit
+
+# The hit schema is the library's own dataclass, so the API describes every field a
+# `Hit` has, including fields added after this file was written.
+HitOut = Hit
+
+
+class SearchOut(BaseModel):
+    query: str
+    index: str
+    count: int
+    hits: list[HitOut]
+
+
+class ParagraphOut(BaseModel):
+    paragraph: int
+    text: str
+
+
+class ContextOut(BaseModel):
+    hit: HitOut
+    paragraphs: list[ParagraphOut]
+
+
+class CountryPositions(BaseModel):
+    country: str
+    cells: dict[str, HitOut] = Field(description="period → the country's best hit in it")
+
+
+class PositionsOut(BaseModel):
+    query: str
+    by: str
+    periods: list[str]
+    countries: list[CountryPositions]
+
+
+class IndexOut(BaseModel):
+    name: str
+    model: str
+    documents: int = 0
+    passages: int = 0
+    facets: dict
