@@ -7,9 +7,11 @@ sentence-transformers fp32 against each faster candidate, side by side in one ru
 Candidates: st-fp32 (the baseline: SentenceTransformer.encode), st-bf16 (the same model cast
 to bfloat16), onnx (diplosearch's fp32 ONNX path), onnx-int8 (its int8 dynamic
 quantisation), openvino and openvino-f32 (OpenVINO on the fp32 export, default precision
-and forced f32; skipped when openvino is not installed). All encode the same passages in
-batches of 32 with as many threads as the process has CPUs. Rounds interleave the
-candidates, so load from other processes falls on all of them; rates are medians.
+and forced f32; skipped when `pip install openvino` was not done). All encode the same
+passages, sorted by length, with as many threads as the process has CPUs; sentence-transformers
+in its default batches of 32, the ONNX path in its own (onnx_backend.BATCH). Rounds
+interleave the candidates, so load from other processes falls on all of them; rates are
+medians, and the ratio of one run is what to compare on a shared machine.
 
 Prints one row per candidate: passages/s, ratio to st-fp32, mean and minimum cosine of its
 vectors to st-fp32's. Target: >= 2x st-fp32 with mean cosine >= 0.99.

@@ -163,7 +163,7 @@ def scale(args, work: Path) -> None:
     print(f"recall@10 vs exact ({len(queries)} queries): {recall:.4f}")
     print(f"vector search, unfiltered:          {pct(lat)}")
     countries = synthetic.COUNTRIES[:len(queries)]
-    lat, short, share = [], 0, []
+    lat, short = [], 0
     for q, c in zip(queries, countries * 10):
         t = time.perf_counter()
         res = idx.search("q", k=K, mode="semantic", country=c)

@@ -6,8 +6,8 @@ import pytest
 
 from diplosearch import ann, indexing, synthetic
 from diplosearch.index import Index
-from diplosearch.verify import verify_index
 from diplosearch.repair import repair_index
+from diplosearch.verify import verify_index
 
 D = 32
 
@@ -71,7 +71,7 @@ def test_filter_through_the_api_returns_k_hits_of_that_country(big):
 
 
 def test_passages_added_after_the_ann_are_found_and_removed_ones_never_return(big):
-    idx, ids, vecs, cents, rng = big
+    idx, _ids, vecs, cents, rng = big
     new = synthetic.clustered(5, D, cents, rng)
     new_ids = synthetic.add(idx.path, idx.manifest, new, rng)
     assert ann.ann_state(idx.db)  # the ANN was not rebuilt: the new ones are in the delta
@@ -137,7 +137,8 @@ def test_a_crash_after_writing_the_ann_file_leaves_the_old_state(big, monkeypatc
     assert files == [ann.ann_state(idx.db)["ann_file"]]
 
 
-def test_many_small_adds_to_a_large_index_merge_only_the_small_segments(tmp_path):
+def test_many_small_adds_to_a_large_index_merge_only_the_small_segments(tmp_path, monkeypatch):
+    monkeypatch.setattr(indexing, "PARTIAL_MERGE_FROM", 5000)
     path = tmp_path / "grow"
     manifest = synthetic.create(path, dimension=8, index_type="flat")
     rng = np.random.default_rng(3)

@@ -170,12 +170,13 @@ def test_positions_over_time_in_a_real_browser(server, browser):
     browser.find_element(By.ID, "q").send_keys(QUESTION)
     Select(browser.find_element(By.ID, "by")).select_by_value("meeting")
     browser.find_element(By.ID, "go").click()
+    wait.until(lambda d: "q=" in d.current_url)   # the answer page, not the form we left
     table = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "table.positions-table")))
     columns = [th.text for th in table.find_elements(By.CSS_SELECTOR, "thead th")][1:]
     assert "S/PV.8723" in columns, columns
     rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
     countries = [r.find_element(By.TAG_NAME, "th").text for r in rows]
-    assert len(rows) >= 5 and "Tunisia" in countries, countries
+    assert len(rows) >= 5 and "Russian Federation" in countries, countries
     first_link = table.find_element(By.CSS_SELECTOR, "td .citation a")
     cite = first_link.text
     first_link.click()

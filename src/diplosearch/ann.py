@@ -79,6 +79,8 @@ class LiveMap:
                         dtype=np.int64).reshape(-1, 2)
         self.dimension = dimension
         self.mats: list[np.ndarray] = []
+        self.files: list[Path] = []
+        self._fds: dict[int, int] = {}
         ids_l, seg_l, row_l = [], [], []
         for seg_id, name, rows in store.segments(db):
             if counts.get(seg_id, 0) == 0:
@@ -97,7 +99,8 @@ class LiveMap:
             row_l.append(order[pos])
             seg_l.append(np.full(len(want), len(self.mats), np.int32))
             self.mats.append(mat)
-        cat = (lambda xs, t: np.concatenate(xs) if xs else np.zeros(0, t))  # noqa: E731
+            self.files.append(path)
+        cat = (lambda xs, t: np.concatenate(xs) if xs else np.zeros(0, t))
         ids, seg, row = cat(ids_l, np.int64), cat(seg_l, np.int32), cat(row_l, np.int64)
         order = np.argsort(ids, kind="stable")
         self.ids, self.seg, self.row = ids[order], seg[order], row[order]
@@ -112,9 +115,32 @@ class LiveMap:
         pos, ids = pos[inside], ids[inside]
         return pos[self.ids[pos] == ids]
 
+    def _pread(self, s: int, rows: np.ndarray, out: np.ndarray) -> None:
+        """Read rows of segment `s` with pread: short lists are not worth mapping pages
+        (which the OS maps 64 KiB at a time and counts as this process's memory)."""
+        fd = self._fds.get(s)
+        if fd is None:
+            fd = self._fds[s] = os.open(self.files[s], os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        mat = self.mats[s]
+        row_bytes = 4 * self.dimension
+        for i, row in enumerate(rows.tolist()):
+            out[i] = np.frombuffer(os.pread(fd, row_bytes, mat.offset + row * row_bytes), "<f4")
+
+    def __del__(self) -> None:
+        for fd in getattr(self, "_fds", {}).values():
+            os.close(fd)
+
     def gather(self, pos: np.ndarray) -> np.ndarray:
-        """float32 vectors at live positions `pos` (read from the mapped segments)."""
+        """float32 vectors at live positions `pos` (read from the segment files)."""
         out = np.empty((len(pos), self.dimension), np.float32)
+        if len(pos) <= 4096:
+            segs = self.seg[pos]
+            for s in np.unique(segs):
+                where = np.nonzero(segs == s)[0]
+                buf = np.empty((len(where), self.dimension), np.float32)
+                self._pread(int(s), self.row[pos[where]], buf)
+                out[where] = buf
+            return out
         segs = self.seg[pos]
         for s in np.unique(segs):
             where = np.nonzero(segs == s)[0]
@@ -139,11 +165,45 @@ class LiveMap:
 
 
 # -- the reader's view -----------------------------------------------------------------
+class Codes:
+    """Scores passages on their SQ8 codes, read in place from the IVF lists (no copy):
+    score = q . centroid(list) + codes . (q * vdiff / 255) + constant."""
+
+    def __init__(self, index, parts: dict[str, np.ndarray]) -> None:
+        faiss = vectors._faiss()
+        sizes, d = parts["sizes"], index.d
+        self.is_sq = int(parts["kind"][0]) == 0
+        lists = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
+        offsets = np.arange(len(lists), dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes,
+                                                                   sizes)
+        order = np.argsort(parts["ids"], kind="stable")
+        self.ids, self.lists, self.offsets = parts["ids"][order], lists[order], offsets[order]
+        self.centroids = parts["centroids"]
+        self.vmin, self.vdiff = parts["trained"][:d], parts["trained"][d:2 * d]
+        inv = index.invlists
+        self.views = [faiss.rev_swig_ptr(inv.get_codes(i), int(n) * index.code_size
+                                         ).reshape(int(n), -1) if n else None
+                      for i, n in enumerate(sizes.tolist())]
+
+    def scores(self, query: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        at = np.searchsorted(self.ids, ids)
+        lists, offsets = self.lists[at], self.offsets[at]
+        w = query * self.vdiff / 255.0
+        out = (self.centroids @ query)[lists] + float(query @ self.vmin + 0.5 * w.sum())
+        order = np.argsort(lists, kind="stable")
+        bounds = np.flatnonzero(np.diff(lists[order])) + 1
+        for group in np.split(order, bounds):
+            if len(group):
+                out[group] += self.views[lists[group[0]]][offsets[group]] @ w
+        return out.astype(np.float32)
+
+
 class LiveVectors:
     """`VectorIndex`'s search interface over an ANN + mapped segments + exact delta."""
 
-    def __init__(self, live: LiveMap, ann, max_id: int, ann_rows: int) -> None:
-        self.live, self.ann, self.dimension = live, ann, live.dimension
+    def __init__(self, live: LiveMap, ann, max_id: int, ann_rows: int,
+                 codes: Codes | None = None) -> None:
+        self.live, self.ann, self.dimension, self.codes = live, ann, live.dimension, codes
         self.ids = live.ids
         self.delta = np.nonzero(live.ids > max_id)[0]        # positions not in the ANN
         self.max_id = max_id
@@ -219,12 +279,12 @@ class LiveVectors:
         float32 files, which then re-score just this shortlist exactly."""
         covered = self.live.ids[pos] <= self.max_id
         fresh, pos = pos[~covered], pos[covered]
-        if len(pos) <= want:
-            return np.concatenate([fresh, pos])
+        if len(pos) <= want or self.codes is None or not self.codes.is_sq:
+            return np.concatenate([fresh, pos])   # (ivf-pq: the whole set, scored exactly)
         scores = np.empty(len(pos), np.float32)
         for start in range(0, len(pos), chunk):
             ids = self.live.ids[pos[start:start + chunk]]
-            scores[start:start + len(ids)] = self.ann.reconstruct_batch(ids) @ query
+            scores[start:start + len(ids)] = self.codes.scores(query, ids)
         return np.concatenate([fresh, pos[np.argpartition(-scores, want - 1)[:want]]])
 
 
@@ -293,7 +353,6 @@ def _ivf_from_parts(parts: dict[str, np.ndarray], dimension: int, path: Path):
             index.invlists.add_entries(i, n, faiss.swig_ptr(ids), faiss.swig_ptr(codes))
         at += n
     index.ntotal = len(parts["ids"])
-    index.set_direct_map_type(faiss.DirectMap.Hashtable)   # id -> code, for filtered search
     index.nprobe = min(NPROBE, nlist)
     return index
 
@@ -314,7 +373,8 @@ def _read_ann(path: Path, sha256: str, dimension: int):
             parts = {k: npz[k] for k in npz.files}
     except (OSError, ValueError) as exc:
         raise IndexDamagedError(f"{path}: unreadable search structure ({exc})") from exc
-    return _ivf_from_parts(parts, dimension, path)
+    index = _ivf_from_parts(parts, dimension, path)
+    return index, Codes(index, parts)
 
 
 def ann_state(db) -> dict[str, str]:
@@ -336,9 +396,10 @@ def load(index_dir: Path, db, dimension: int):
     state = ann_state(db)
     if not state:
         return None
-    ann = _read_ann(ann_path(index_dir, state["ann_file"]), state["ann_sha256"], dimension)
+    ann, codes = _read_ann(ann_path(index_dir, state["ann_file"]), state["ann_sha256"],
+                           dimension)
     return LiveVectors(LiveMap(index_dir, db, dimension), ann, int(state["ann_max_id"]),
-                       int(state["ann_rows"]))
+                       int(state["ann_rows"]), codes)
 
 
 # -- the writer's side -----------------------------------------------------------------

@@ -229,6 +229,9 @@ def optimize(index_dir: Path, manifest: Manifest, index_type: str | None = None)
         db.close()
 
 
+PARTIAL_MERGE_FROM = 100_000   # stored vectors from which compaction merges small segments only
+
+
 def compact(index_dir: Path, db, manifest: Manifest, min_dead_share: float = 0.5) -> bool:
     """Rewrite all live vectors into one segment when most stored vectors are dead, or
     when adds have left many small segments. Returns True when it compacted."""
@@ -238,8 +241,10 @@ def compact(index_dir: Path, db, manifest: Manifest, min_dead_share: float = 0.5
     mostly_dead = total - live > min_dead_share * total
     if not segs or (not mostly_dead and len(segs) <= 64):
         return False
-    if not mostly_dead:   # many segments: merge the small ones only, so that adding to a
-        small = [s for s in segs if s[2] < total / 64]   # large index never rewrites it all
+    if not mostly_dead and total >= PARTIAL_MERGE_FROM:
+        # many segments in a large index: merge the small ones only, so that adding to it
+        # never rewrites all its vectors
+        small = [s for s in segs if s[2] < total / 64]
         segs = small if len(small) >= 2 else segs
     index = vectors.load_live(index_dir, segs, store.live_counts(db),
                               lambda s: store.live_ids(db, s), manifest.dimension)

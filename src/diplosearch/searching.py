@@ -75,9 +75,11 @@ def semantic(index: Index, qvec: np.ndarray, depth: int, filters: Filters) -> li
         where, args = filters.sql()
         cur = index.db.cursor()
         cur.row_factory = None   # plain tuples: a 1 % filter of 1M passages is 10k rows
-        allowed = np.array(cur.execute(
-            f"SELECT p.id FROM passages p JOIN documents d ON d.id = p.doc_id WHERE {where}",
-            args).fetchall(), dtype=np.int64).reshape(-1)
+        # Every passage has its document (foreign key): join only when a filter needs it,
+        # so a country filter reads the affiliation index alone.
+        join = " JOIN documents d ON d.id = p.doc_id" if "d." in where else ""
+        allowed = np.array(cur.execute(f"SELECT p.id FROM passages p{join} WHERE {where}",
+                                       args).fetchall(), dtype=np.int64).reshape(-1)
         scores, ids = index.vectors.search_within(qvec[0], depth, allowed)
     else:
         s, i = index.vectors.search(qvec, depth)

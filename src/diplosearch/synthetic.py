@@ -18,10 +18,7 @@ COUNTRIES = ["France", "China", "Russian Federation", "United Kingdom", "United 
              "Indonesia", "Norway", "Viet Nam", "Estonia", "Niger", "Tunisia", "Ireland",
              "Saint Vincent and the Grenadines"] + [f"Member State {i}" for i in range(80)]
 BODIES = ["Security Council", "General Assembly", "Human Rights Council", "ECOSOC"]
-WORDS = ("peace security council resolution sanctions humanitarian ceasefire mandate "
-         "peacekeeping terrorism climate women children refugees sovereignty dialogue "
-         "mission electoral transition accountability protection civilians cooperation "
-         "development nuclear disarmament ceasefire region crisis support delegation").split()
+WORDS = ["peace", "security", "council", "resolution", "sanctions", "humanitarian", "ceasefire", "mandate", "peacekeeping", "terrorism", "climate", "women", "children", "refugees", "sovereignty", "dialogue", "mission", "electoral", "transition", "accountability", "protection", "civilians", "cooperation", "development", "nuclear", "disarmament", "ceasefire", "region", "crisis", "support", "delegation"]
 
 
 def clustered(n: int, dimension: int, centers: np.ndarray, rng: np.random.Generator,
