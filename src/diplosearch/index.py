@@ -404,7 +404,8 @@ def list_indexes(home: str | os.PathLike[str] | None = None) -> list[dict[str, A
         except Exception as exc:  # a damaged folder is listed as such, not fatal to the listing
             found.append({"name": path.name, "path": str(path), "error": str(exc)})
             continue
-        found.append({"name": path.name, "path": str(path), "model": m.model,
+        found.append({"name": BUNDLED_NAME if is_bundled(path) else path.name,
+                      "path": str(path), "model": m.model,
                       "bundled": is_bundled(path), **m.counts, "updated_at": m.updated_at})
     return found
 
