@@ -236,36 +236,18 @@ def _merge_into(target: Path, folder: Path, keys: list[str], replace: bool, min_
                 index_type: str, what: str):
     """Merge shards into a new index at `target`, built aside and swapped in like
     `index.build_from_sources` does."""
-    from . import ann, store
     from . import index as index_mod
-    from .locking import writer_lock
-    from .manifest import Manifest, write_manifest
+    from . import store
+    from .manifest import Manifest
 
     _check_target(target, replace, index_type)
     first = next((shards.read_shard(folder, k)[0] for k in keys), None)
     if first is None:
         raise indexing.NoSourcesError(f"nothing could be indexed from {what} (no files)")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
-        db = store.create(tmp)
-        with store.transaction(db):
-            store.set_state(db, "index_type", ann.check_type(index_type))
-        db.close()
-        now = store.now()
-        manifest = Manifest(model=first["model"], dimension=first["dimension"],
-                            max_tokens=first["max_tokens"], min_tokens=min_tokens,
-                            created_at=now, updated_at=now, index_type=index_type)
-        write_manifest(tmp, manifest)
-        with writer_lock(tmp):
-            report = shards.merge_shards(tmp, manifest,
-                                         (shards.read_shard(folder, k) for k in keys))
-        indexing.require_sources(report, what)
-        index_mod._finalise_db(tmp)
-        indexing.replace_dir(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    now = store.now()
+    manifest = Manifest(model=first["model"], dimension=first["dimension"],
+                        max_tokens=first["max_tokens"], min_tokens=min_tokens,
+                        created_at=now, updated_at=now, index_type=index_type)
+    report = index_mod.build_aside(target, manifest, what, lambda tmp, m: shards.merge_shards(
+        tmp, m, (shards.read_shard(folder, k) for k in keys)))
     return index_mod.Index(target), report

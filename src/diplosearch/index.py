@@ -353,6 +353,19 @@ def build_from_sources(items: list, index: str | os.PathLike[str], model=None,
                                "or --replace to rebuild it")
     # "build": the fastest backend that passes the quality guard (embedding.BUILD_BACKEND).
     embedder = model if hasattr(model, "embed") else load_embedder(model, purpose="build")
+    now = store.now()
+    manifest = Manifest(model=embedder.name, dimension=embedder.dimension,
+                        max_tokens=min(max_tokens, embedder.max_tokens), min_tokens=min_tokens,
+                        created_at=now, updated_at=now, index_type=index_type)
+    report = build_aside(target, manifest, what, lambda tmp, m: indexing.add_sources(
+        tmp, m, embedder, items, progress))
+    return Index(target, embedder), report
+
+
+def build_aside(target: Path, manifest: Manifest, what: str, fill) -> indexing.BuildReport:
+    """Create an index in a temporary folder beside `target`, `fill(folder, manifest)` it
+    (holding its writer lock), and swap it in only when complete; on any failure the folder
+    is removed and whatever was at `target` is untouched. Shared by local and Ray builds."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -360,23 +373,18 @@ def build_from_sources(items: list, index: str | os.PathLike[str], model=None,
     try:
         db = store.create(tmp)
         with store.transaction(db):
-            store.set_state(db, "index_type", ann.check_type(index_type))
+            store.set_state(db, "index_type", ann.check_type(manifest.index_type))
         db.close()
-        now = store.now()
-        manifest = Manifest(model=embedder.name, dimension=embedder.dimension,
-                            max_tokens=min(max_tokens, embedder.max_tokens),
-                            min_tokens=min_tokens, created_at=now, updated_at=now,
-                            index_type=index_type)
         write_manifest(tmp, manifest)
         with writer_lock(tmp):
-            report = indexing.add_sources(tmp, manifest, embedder, items, progress)
+            report = fill(tmp, manifest)
         indexing.require_sources(report, what)
         _finalise_db(tmp)
         indexing.replace_dir(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return Index(target, embedder), report
+    return report
 
 
 def _finalise_db(index_dir: Path) -> None:
