@@ -28,7 +28,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from encoders import candidates, real_passages  # scripts/encoders.py
 
 REPO = Path(__file__).resolve().parent.parent

@@ -26,7 +26,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from encoders import NAMES, REPO, candidates
 
 ARGUANA = REPO.parent / "shared" / "beir" / "arguana"
@@ -35,7 +34,8 @@ MIN_MEAN_COSINE = 0.99
 
 
 def load_arguana(folder: Path):
-    docs = [json.loads(line) for line in open(folder / "corpus.jsonl", encoding="utf-8")]
+    with open(folder / "corpus.jsonl", encoding="utf-8") as f:
+        docs = [json.loads(line) for line in f]
     doc_ids = [d["_id"] for d in docs]
     doc_texts = [f"{d.get('title', '')} {d['text']}".strip() for d in docs]
     qrels: dict[str, dict[str, int]] = {}
@@ -45,7 +45,8 @@ def load_arguana(folder: Path):
             qid, did, score = line.rstrip("\n").split("\t")
             if int(score) > 0:
                 qrels.setdefault(qid, {})[did] = int(score)
-    queries = {q["_id"]: q["text"] for q in map(json.loads, open(folder / "queries.jsonl"))}
+    with open(folder / "queries.jsonl", encoding="utf-8") as f:
+        queries = {q["_id"]: q["text"] for q in map(json.loads, f)}
     qids = [q for q in queries if q in qrels]
     return doc_ids, doc_texts, qids, [queries[q] for q in qids], qrels
 

@@ -12,11 +12,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from diplosearch.embedding import (DEFAULT_MODEL, HashingEmbedder, SentenceTransformerEmbedder,
-                                   auto_backend, default_model_path, load_embedder)
+from diplosearch.embedding import (
+    DEFAULT_MODEL,
+    HashingEmbedder,
+    SentenceTransformerEmbedder,
+    auto_backend,
+    default_model_path,
+    load_embedder,
+)
 from diplosearch.errors import ModelLoadError
-from diplosearch.onnx_backend import (CACHE_ENV, OnnxEmbedder, cache_dir, export_folder,
-                                      read_settings)
+from diplosearch.onnx_backend import (
+    CACHE_ENV,
+    OnnxEmbedder,
+    cache_dir,
+    export_folder,
+    read_settings,
+)
 from tests.conftest import QUESTION, REPO
 
 pytestmark = pytest.mark.model
@@ -204,7 +215,7 @@ def _search_in_fresh_process(cache: Path, index: Path, backend: str):
            "PYTHONPATH": str(REPO / "src")}
     return subprocess.run([sys.executable, "-X", "importtime", "-m", "diplosearch", "search",
                            QUESTION, "-i", str(index), "-k", "3", "-f", "json"],
-                          env=env, capture_output=True, text=True, timeout=300)
+                          env=env, capture_output=True, text=True, timeout=300, check=False)
 
 
 def _heavy_imports(importtime_log: str) -> set[str]:

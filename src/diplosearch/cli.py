@@ -88,8 +88,8 @@ def main(version: Annotated[bool, typer.Option("--version", callback=_version, i
                                                help="Print the version and exit.")] = False,
          backend: Annotated[Optional[str], typer.Option(
              "--backend", callback=_backend, envvar="DIPLOSEARCH_BACKEND",
-             help="How the model runs: auto (ONNX for the bundled model, no torch), torch, "
-                  "onnx or onnx-int8 (faster builds, vectors ~0.99 of fp32).")] = None) -> None:
+             help="How the model runs: auto (the bundled model through ONNX, without torch: "
+                  "fp32 to search, int8 to build), torch, onnx (fp32) or onnx-int8.")] = None) -> None:
     """Semantic search over diplomatic texts."""
 
 
