@@ -109,11 +109,7 @@ class LiveMap:
         return len(self.ids)
 
     def positions(self, ids: np.ndarray) -> np.ndarray:
-        ids = np.asarray(ids, dtype=np.int64)
-        pos = np.searchsorted(self.ids, ids)
-        inside = pos < len(self.ids)
-        pos, ids = pos[inside], ids[inside]
-        return pos[self.ids[pos] == ids]
+        return vectors.positions_in(self.ids, ids)
 
     def _pread(self, s: int, rows: np.ndarray, out: np.ndarray) -> None:
         """Read rows of segment `s` with pread: short lists are not worth mapping pages

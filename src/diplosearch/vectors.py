@@ -174,6 +174,15 @@ def map_segment(path: Path, dimension: int, rows: int) -> tuple[np.ndarray, np.n
     return ids, vecs
 
 
+def positions_in(sorted_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Positions in `sorted_ids` of those `ids` it holds (the others are dropped)."""
+    ids = np.asarray(ids, dtype=np.int64)
+    pos = np.searchsorted(sorted_ids, ids)
+    inside = pos < len(sorted_ids)
+    pos, ids = pos[inside], ids[inside]
+    return pos[sorted_ids[pos] == ids]
+
+
 class VectorIndex:
     """Live vectors of an index in one exact inner-product FAISS index, ids = passage ids."""
 
@@ -192,11 +201,7 @@ class VectorIndex:
 
     def positions(self, ids: np.ndarray) -> np.ndarray:
         """Positions of the given passage ids (ids not in the index are dropped)."""
-        ids = np.asarray(ids, dtype=np.int64)
-        pos = np.searchsorted(self.ids, ids)
-        inside = pos < len(self.ids)
-        pos, ids = pos[inside], ids[inside]
-        return pos[self.ids[pos] == ids]
+        return positions_in(self.ids, ids)
 
     def search_within(self, query: np.ndarray, k: int, allowed: np.ndarray
                       ) -> tuple[np.ndarray, np.ndarray]:
