@@ -430,7 +430,7 @@ def needs_rebuild(db) -> str | None:
     """The ANN kind to (re)build after a write, or None: none exists and the size calls for
     one, the uncovered delta is large, or many covered passages were removed. A flat choice
     with a stale ANN gives "flat" (drop it)."""
-    live = int(db.execute("SELECT COUNT(*) FROM passages").fetchone()[0])
+    live = store.tally(db, "passages")
     kind = resolve(store.get_state(db, "index_type") or "auto", live)
     state = ann_state(db)
     if kind == "flat":
@@ -438,9 +438,9 @@ def needs_rebuild(db) -> str | None:
     if not state or state["ann_kind"] != kind:
         return kind if live else None
     max_id, rows = int(state["ann_max_id"]), int(state["ann_rows"])
-    covered = int(db.execute("SELECT COUNT(*) FROM passages WHERE id <= ?",
-                             (max_id,)).fetchone()[0])
-    delta = live - covered
+    # ids only grow: counting the passages added since the build reads just those rows
+    delta = int(db.execute("SELECT COUNT(*) FROM passages WHERE id > ?", (max_id,)).fetchone()[0])
+    covered = live - delta
     if delta > max(DELTA_MIN, DELTA_SHARE * covered) or rows - covered > DEAD_SHARE * rows:
         return kind
     return None

@@ -222,7 +222,7 @@ def optimize(index_dir: Path, manifest: Manifest, index_type: str | None = None)
         if index_type is not None:
             with store.transaction(db):
                 store.set_state(db, "index_type", ann.check_type(index_type))
-        live = int(db.execute("SELECT COUNT(*) FROM passages").fetchone()[0])
+        live = store.tally(db, "passages")
         kind = ann.resolve(store.get_state(db, "index_type") or "auto", live)
         return ann.optimize(index_dir, db, manifest, kind)
     finally:

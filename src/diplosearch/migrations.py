@@ -84,6 +84,44 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("003_passage_section", """
         ALTER TABLE passages ADD COLUMN section TEXT;
     """),
+    # Counts kept by triggers, so that a write to a large index never scans it to learn
+    # how many documents and passages it holds or how many of a segment's vectors are
+    # live; and the keyword index is refreshed only when the words change, not when
+    # compaction moves a passage to another segment or an add renumbers its position.
+    ("005_tallies", """
+        ALTER TABLE segments ADD COLUMN live INTEGER NOT NULL DEFAULT 0;
+        UPDATE segments SET live = (SELECT COUNT(*) FROM passages p WHERE p.segment_id = segments.id);
+        CREATE TABLE tallies (name TEXT PRIMARY KEY, n INTEGER NOT NULL);
+        INSERT INTO tallies VALUES ('documents', (SELECT COUNT(*) FROM documents)),
+                                   ('passages', (SELECT COUNT(*) FROM passages));
+        CREATE TRIGGER documents_tally_insert AFTER INSERT ON documents BEGIN
+            UPDATE tallies SET n = n + 1 WHERE name = 'documents';
+        END;
+        CREATE TRIGGER documents_tally_delete AFTER DELETE ON documents BEGIN
+            UPDATE tallies SET n = n - 1 WHERE name = 'documents';
+        END;
+        CREATE TRIGGER passages_tally_insert AFTER INSERT ON passages BEGIN
+            UPDATE tallies SET n = n + 1 WHERE name = 'passages';
+            UPDATE segments SET live = live + 1 WHERE id = new.segment_id;
+        END;
+        CREATE TRIGGER passages_tally_delete AFTER DELETE ON passages BEGIN
+            UPDATE tallies SET n = n - 1 WHERE name = 'passages';
+            UPDATE segments SET live = live - 1 WHERE id = old.segment_id;
+        END;
+        CREATE TRIGGER passages_tally_move AFTER UPDATE OF segment_id ON passages
+        WHEN old.segment_id IS NOT new.segment_id BEGIN
+            UPDATE segments SET live = live - 1 WHERE id = old.segment_id;
+            UPDATE segments SET live = live + 1 WHERE id = new.segment_id;
+        END;
+        DROP TRIGGER passages_fts_update;
+        CREATE TRIGGER passages_fts_update AFTER UPDATE OF text, speaker, affiliation ON passages
+        BEGIN
+            INSERT INTO passages_fts(passages_fts, rowid, text, speaker, affiliation)
+            VALUES ('delete', old.id, old.text, old.speaker, old.affiliation);
+            INSERT INTO passages_fts(rowid, text, speaker, affiliation)
+            VALUES (new.id, new.text, new.speaker, new.affiliation);
+        END;
+    """),
 ]
 
 

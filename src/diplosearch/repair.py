@@ -2,7 +2,8 @@
 
 The database is the truth (passage text, citations, which segment holds each vector, and
 what the index is). Repair therefore: puts back an index an interrupted rebuild moved
-aside; rewrites manifest.json from the database; keeps every stored vector that is
+aside; rewrites manifest.json from the database; counts documents and passages again
+where stored counts disagree with the rows; keeps every stored vector that is
 intact (file checksum, size and header as recorded, one per live passage, unit length);
 re-embeds from the stored passage text, with the index's own model, any that are lost;
 writes them all to one fresh segment in one commit; deletes leftover files; and rebuilds
@@ -65,6 +66,7 @@ def repair_index(index: str | os.PathLike[str] | None = None,
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise IndexDamagedError(f"{path}: the index database is damaged; {REBUILD}")
             manifest = _restore_manifest(path, db, manifest_error, report)
+            _recount(db, report)
             _rebuild_vectors(path, db, manifest, model, report)
             _rebuild_keyword_index(db)
             _rebuild_ann(path, db, manifest, report)
@@ -216,6 +218,14 @@ def _embedder(manifest: Manifest, model) -> Embedder:
         raise ModelMismatchError(f"model {embedder.name!r} gives {embedder.dimension} dimensions, "
                                  f"the index has {manifest.dimension}")
     return embedder
+
+
+def _recount(db: sqlite3.Connection, report: RepairReport) -> None:
+    """Put right stored counts that disagree with the rows (an edited database)."""
+    if store.tally_errors(db):
+        with store.transaction(db):
+            store.recount(db)
+        report.actions.append("counted the documents and passages again")
 
 
 def _rebuild_keyword_index(db: sqlite3.Connection) -> None:

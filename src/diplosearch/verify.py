@@ -129,6 +129,10 @@ def _check_database(path: Path, db: sqlite3.Connection, manifest: Manifest,
     if db.execute("SELECT 1 FROM passages WHERE doc_id NOT IN (SELECT id FROM documents)"
                   " LIMIT 1").fetchone():
         report.add(ERROR, "passages belong to documents that do not exist", REBUILD)
+    wrong = store.tally_errors(db)
+    if wrong:
+        report.add(ERROR, f"stored counts disagree with the rows ({'; '.join(wrong[:3])})",
+                   "`diplosearch index repair` counts them again")
     report.generation, report.counts = reading.generation(db), store.counts(db)
     _check_manifest(db, manifest, report)
     _check_segments(path, db, manifest.dimension, report, checksums)
