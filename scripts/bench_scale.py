@@ -1,5 +1,6 @@
 """Scale benchmark: a synthetic index of N passages (default 1,000,000; clustered unit
-vectors, realistic metadata and short text, no model) built through the library's
+vectors, realistic metadata, and text drawn from real UN General Debate paragraphs; no
+model) built through the library's
 segment + transaction writers. Prints, all measured in this one run:
 
   time to add N, ANN build time, recall@10 vs exact (200 queries), vector search p50/p95
@@ -11,7 +12,7 @@ segment + transaction writers. Prints, all measured in this one run:
   --latency: warm API latency (semantic, keyword, hybrid) at 10k and 100k passages, with
   the real query model when it loads (else a fixed vector, said so).
 
-Usage: python scripts/bench_scale.py [--n 1000000] [--latency] [--latency-only]
+Usage: python scripts/bench_scale.py [--n 1000000] [--latency] [--latency-only] [--texts DIR]
 """
 
 from __future__ import annotations
@@ -58,6 +59,10 @@ def pct(xs: list[float]) -> str:
 
 
 SPREAD = 1.0   # noise norm per unit centre: the 10th neighbour's cosine is ~0.55, as for MiniLM
+# Passage text: paragraphs of the UN General Debate, drawn at random (real word frequencies,
+# so keyword search does realistic work); --texts vocabulary for twelve words of a tiny one.
+GENERAL_DEBATE = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "ungdc_2015_2024"
+TEXTS: list[str] | None = None
 
 
 def build(path: Path, n: int, dim: int, cents: np.ndarray, seed: int,
@@ -68,7 +73,7 @@ def build(path: Path, n: int, dim: int, cents: np.ndarray, seed: int,
     for start in range(0, n, CHUNK):
         vecs = synthetic.clustered(min(CHUNK, n - start), dim, cents, rng, SPREAD)
         # the last chunk's add runs the post-write checks (and builds the ANN when due)
-        synthetic.add(path, manifest, vecs, rng, maintain=start + CHUNK >= n)
+        synthetic.add(path, manifest, vecs, rng, maintain=start + CHUNK >= n, texts=TEXTS)
     return time.perf_counter() - t, manifest
 
 
@@ -128,7 +133,7 @@ def add_cost(path: Path, manifest, dim: int, cents: np.ndarray) -> float:
     rng = np.random.default_rng(99)
     vecs = synthetic.clustered(1000, dim, cents, rng, SPREAD)
     t = time.perf_counter()
-    synthetic.add(path, manifest, vecs, rng)
+    synthetic.add(path, manifest, vecs, rng, texts=TEXTS)
     return time.perf_counter() - t
 
 
@@ -239,8 +244,18 @@ def main() -> None:
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--spread", type=float, default=1.0,
                     help="noise norm around each cluster centre (1.0: MiniLM-like cosines)")
+    ap.add_argument("--texts", default=str(GENERAL_DEBATE),
+                    help="folder of .txt files whose paragraphs become the passages' text, or "
+                         "'vocabulary' for twelve words of a 30-word vocabulary (default: the "
+                         "General Debate corpus in ../shared)")
     args = ap.parse_args()
     globals()["SPREAD"] = args.spread
+    if args.texts != "vocabulary":
+        globals()["TEXTS"] = synthetic.paragraphs(Path(args.texts))
+        if not TEXTS:
+            ap.error(f"{args.texts}: no paragraphs found (give a folder of .txt files, "
+                     "or --texts vocabulary)")
+    print(f"passage text: {f'{len(TEXTS):,} paragraphs from {args.texts}' if TEXTS else 'vocabulary'}")
     work = Path(tempfile.mkdtemp(prefix="bench-scale-", dir=args.workdir))
     print(f"cpus: {os.cpu_count()}, faiss threads: default; work dir {work}")
     try:

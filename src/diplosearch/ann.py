@@ -219,7 +219,8 @@ class LiveVectors:
         fetch = want + min(self.dead, 10 * want)
         while True:
             fetch = min(fetch, limit)
-            _, found = self.ann.search(query.reshape(1, -1), fetch)
+            with vectors.one_thread():
+                _, found = self.ann.search(query.reshape(1, -1), fetch)
             pos = self.live.positions(found[0][found[0] >= 0])
             if keep is not None:
                 pos = pos[keep(self.live.ids[pos])]

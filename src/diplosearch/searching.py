@@ -3,6 +3,7 @@ cross-encoder reranking, grouping, and the best-matching sentence of each hit.""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -56,35 +57,59 @@ def clean_query(query: str) -> str:
 
 def ranked(index: Index, query: str, qvec: np.ndarray | None, depth: int,
            opts: SearchOptions) -> list[tuple[int, float]]:
-    """(passage id, score) best first, at most `depth` from each retriever."""
-    sem: list[tuple[int, float]] = []
-    kw: list[tuple[int, float]] = []
-    if opts.mode != "keyword":
-        sem = semantic(index, qvec, depth, opts.filters)
-    if opts.mode != "semantic":
-        kw = keyword.search(index.db, query, depth, opts.filters)
-    if opts.mode == "semantic":
-        return sem
+    """(passage id, score) best first, at most `depth` from each retriever.
+
+    In hybrid mode the vector search runs on a worker thread while this one runs the
+    keyword search: FAISS and SQLite both let go of the GIL, so on two cores the two
+    retrievers cost about the slower one, not their sum.
+    """
     if opts.mode == "keyword":
-        return kw
-    return ranking.fuse(sem, kw, opts.fusion)
+        return keyword.search(index.db, query, depth, opts.filters)
+    vecs, allowed = index.vectors, allowed_ids(index, opts.filters)   # database reads: here
+    if opts.mode == "semantic":
+        return vector_top(vecs, qvec, depth, allowed)
+    sem = _pool().submit(vector_top, vecs, qvec, depth, allowed)
+    kw = keyword.search(index.db, query, depth, opts.filters)
+    return ranking.fuse(sem.result(), kw, opts.fusion)
+
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="diplosearch-vectors")
+    return _POOL
+
+
+def allowed_ids(index: Index, filters: Filters) -> np.ndarray | None:
+    """Ids of the passages a filter keeps, or None with no filter."""
+    if not filters:
+        return None
+    where, args = filters.sql()
+    cur = index.db.cursor()
+    cur.row_factory = None   # plain tuples: a 1 % filter of 1M passages is 10k rows
+    # Every passage has its document (foreign key): join only when a filter needs it,
+    # so a country filter reads the affiliation index alone.
+    join = " JOIN documents d ON d.id = p.doc_id" if "d." in where else ""
+    return np.array(cur.execute(f"SELECT p.id FROM passages p{join} WHERE {where}",
+                                args).fetchall(), dtype=np.int64).reshape(-1)
+
+
+def vector_top(vecs, qvec: np.ndarray, depth: int,
+               allowed: np.ndarray | None) -> list[tuple[int, float]]:
+    """The `depth` passages nearest the query vector, among `allowed` ids when given."""
+    if allowed is not None:
+        scores, ids = vecs.search_within(qvec[0], depth, allowed)
+    else:
+        s, i = vecs.search(qvec, depth)
+        scores, ids = s[0], i[0]
+    return [(int(p), float(s)) for s, p in zip(scores, ids) if p >= 0]
 
 
 def semantic(index: Index, qvec: np.ndarray, depth: int, filters: Filters) -> list[tuple[int, float]]:
-    if filters:
-        where, args = filters.sql()
-        cur = index.db.cursor()
-        cur.row_factory = None   # plain tuples: a 1 % filter of 1M passages is 10k rows
-        # Every passage has its document (foreign key): join only when a filter needs it,
-        # so a country filter reads the affiliation index alone.
-        join = " JOIN documents d ON d.id = p.doc_id" if "d." in where else ""
-        allowed = np.array(cur.execute(f"SELECT p.id FROM passages p{join} WHERE {where}",
-                                       args).fetchall(), dtype=np.int64).reshape(-1)
-        scores, ids = index.vectors.search_within(qvec[0], depth, allowed)
-    else:
-        s, i = index.vectors.search(qvec, depth)
-        scores, ids = s[0], i[0]
-    return [(int(p), float(s)) for s, p in zip(scores, ids) if p >= 0]
+    return vector_top(index.vectors, qvec, depth, allowed_ids(index, filters))
 
 
 def run(index: Index, query: str, opts: SearchOptions) -> SearchResults:
@@ -97,7 +122,11 @@ def run(index: Index, query: str, opts: SearchOptions) -> SearchResults:
                 RERANK_DEPTH if opts.rerank else 0)
     while True:
         pairs = ranked(index, query, qvec, depth, opts)
-        hits = to_hits(index, pairs)
+        # Rows (text, citation) are read for the hits shown only, unless reranking or
+        # grouping needs them all: fusing two lists of 100 must not cost 200 row reads.
+        hits = to_hits(index, pairs if opts.rerank or opts.group_by else pairs[:opts.k])
+        if len(hits) < opts.k < len(pairs) and not (opts.rerank or opts.group_by):
+            hits = to_hits(index, pairs)   # a passage vanished between the two reads
         if opts.rerank:
             hits = rerank(opts.rerank, query, hits)
         if not opts.group_by:

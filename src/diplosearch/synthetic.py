@@ -5,6 +5,7 @@ the same segment + one-transaction + manifest protocol as `index add`, with no m
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -52,10 +53,14 @@ def create(path: Path, dimension: int = 384, model: str = "sentence-transformers
 
 
 def add(path: Path, manifest: Manifest, vecs: np.ndarray, rng: np.random.Generator,
-        per_doc: int = 40, maintain: bool = True) -> np.ndarray:
+        per_doc: int = 40, maintain: bool = True, texts: Sequence[str] | None = None
+        ) -> np.ndarray:
     """Append `vecs` as new passages (documents of `per_doc` passages): one segment, one
     transaction, manifest, then what `index add` does after its commits (compaction and
-    ANN checks, see `indexing.refresh_ann`) unless `maintain` is False. Returns the ids."""
+    ANN checks, see `indexing.refresh_ann`) unless `maintain` is False. Returns the ids.
+
+    Each passage's text is drawn from `texts` (see `paragraphs`) when given, so keyword
+    search meets real word frequencies; else it is twelve words of a small vocabulary."""
     with writer_lock(path):
         db = recovery.open_for_writing(path, manifest)
         try:
@@ -64,7 +69,7 @@ def add(path: Path, manifest: Manifest, vecs: np.ndarray, rng: np.random.Generat
             name, sha = vectors.write_segment(path, ids, vecs)
             with store.transaction(db):
                 seg_id = store.add_segment(db, name, len(ids), sha)
-                _rows(db, ids, seg_id, rng, per_doc)
+                _rows(db, ids, seg_id, rng, per_doc, texts)
                 store.set_state(db, "next_passage_id", next_id + len(ids))
                 store.set_state(db, "generation", int(store.get_state(db, "generation")) + 1)
             recovery.sync_manifest(path, db, manifest)
@@ -78,10 +83,22 @@ def add(path: Path, manifest: Manifest, vecs: np.ndarray, rng: np.random.Generat
     return ids
 
 
-def _rows(db, ids: np.ndarray, seg_id: int, rng: np.random.Generator, per_doc: int) -> None:
+def paragraphs(folder: Path, min_words: int = 9) -> list[str]:
+    """The paragraphs (lines of `min_words` or more) of the .txt files under `folder`, e.g.
+    the UN General Debate corpus: real text for synthetic passages."""
+    out: list[str] = []
+    for f in sorted(folder.rglob("*.txt")):
+        text = f.read_bytes().decode("utf-8", "replace")
+        out += [line.strip() for line in text.splitlines() if len(line.split()) >= min_words]
+    return out
+
+
+def _rows(db, ids: np.ndarray, seg_id: int, rng: np.random.Generator, per_doc: int,
+          texts: Sequence[str] | None = None) -> None:
     n = len(ids)
     country = rng.integers(0, len(COUNTRIES), n)
     words = rng.integers(0, len(WORDS), (n, 12))
+    drawn = rng.integers(0, len(texts), n) if texts else None
     for start in range(0, n, per_doc):
         doc_ids = ids[start:start + per_doc]
         first = int(doc_ids[0])
@@ -98,7 +115,8 @@ def _rows(db, ids: np.ndarray, seg_id: int, rng: np.random.Generator, per_doc: i
         for j, pid in enumerate(doc_ids.tolist()):
             i = start + j
             c = COUNTRIES[country[i]]
-            text = f"The representative of {c} said: " + " ".join(WORDS[w] for w in words[i])
+            text = texts[drawn[i]] if drawn is not None else \
+                f"The representative of {c} said: " + " ".join(WORDS[w] for w in words[i])
             rows.append((pid, doc, seg_id, j, text, f"{pid:064x}", j + 1, j + 1, 1, 1,
                          f"Speaker {country[i]}-{pid % 7}", c, None, "en", j, 1,
                          1, 1, 0, len(text), None))

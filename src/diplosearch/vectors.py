@@ -14,6 +14,8 @@ import os
 import re
 import struct
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +36,22 @@ def _faiss():
     import faiss  # heavy; imported only when vectors are touched
 
     return faiss
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Run a single query's FAISS scan on one thread, then restore the setting (builds and
+    batch searches keep every core). Splitting one query across OpenMP threads costs more
+    than it saves, and spins badly when the other cores are busy: an exact k=100 search of
+    100k vectors took 7.8 ms on one thread and 15.1 ms on two here (40 ms with the other
+    core loaded); see scripts/bench_scale.py --latency-only."""
+    faiss = _faiss()
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
 
 
 def file_sha256(path: Path) -> str:
@@ -217,7 +235,9 @@ class VectorIndex:
             return scores[top].astype(np.float32), self.ids[pos[top]]
         faiss = _faiss()
         params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(pos.astype(np.int64)))
-        scores, found = self.index.search(query.reshape(1, -1).astype(np.float32), k, params=params)
+        with one_thread():
+            scores, found = self.index.search(query.reshape(1, -1).astype(np.float32), k,
+                                              params=params)
         keep = found[0] >= 0
         return scores[0][keep], self.ids[found[0][keep]]
 
@@ -230,7 +250,12 @@ class VectorIndex:
             n = len(queries)
             return np.zeros((n, 0), dtype=np.float32), np.zeros((n, 0), dtype=np.int64)
         k = min(k, len(self.ids))
-        scores, positions = self.index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+        queries = np.ascontiguousarray(queries, dtype=np.float32)
+        if len(queries) == 1:
+            with one_thread():
+                scores, positions = self.index.search(queries, k)
+        else:
+            scores, positions = self.index.search(queries, k)
         ids = np.where(positions >= 0, self.ids[np.clip(positions, 0, None)], -1)
         return scores, ids
 
