@@ -24,12 +24,12 @@ def test_short_paragraph_is_one_passage():
     assert split_paragraph("One sentence. Two.", words, 10) == [(0, 18)]
 
 
-def test_long_paragraph_splits_into_balanced_parts_within_budget():
+def test_long_paragraph_fills_each_part_with_whole_sentences_up_to_the_budget():
     text = " ".join(f"Sentence number {i} has five words." for i in range(30))  # 180 words
     parts = split_paragraph(text, words, 100)
     sizes = [len(text[s:e].split()) for s, e in parts]
-    assert len(parts) == 2 and all(n <= 100 for n in sizes)
-    assert abs(sizes[0] - sizes[1]) <= 12  # balanced, not 100 + 80
+    assert sizes == [96, 84]    # 16 sentences of 6 words, then the rest: not 90 + 90
+    assert all(text[e - 1] == "." for _, e in parts)
     assert " ".join(text[s:e] for s, e in parts) == text
 
 
