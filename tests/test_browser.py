@@ -167,8 +167,10 @@ def test_positions_over_time_in_a_real_browser(server, browser):
 
     wait = WebDriverWait(browser, WAIT)
     browser.get(server + "/positions")
-    browser.find_element(By.ID, "q").send_keys(QUESTION)
+    # Choose "per meeting" before typing: with a question in the box, changing a select
+    # submits the form at once, and a click on the button would then load the page twice.
     Select(browser.find_element(By.ID, "by")).select_by_value("meeting")
+    browser.find_element(By.ID, "q").send_keys(QUESTION)
     browser.find_element(By.ID, "go").click()
     wait.until(lambda d: "q=" in d.current_url)   # the answer page, not the form we left
     table = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "table.positions-table")))
