@@ -91,3 +91,15 @@ def test_an_index_from_before_the_counts_is_upgraded_with_them(tmp_path):
     db.execute("DELETE FROM documents")      # the cascade fires the passage triggers too
     assert store.counts(db)["passages"] == 0 and store.live_counts(db) == {}
     assert store.tally_errors(db) == []
+
+
+def test_the_manifest_and_info_say_which_backend_embedded_the_vectors(tmp_path, seed_dir,
+                                                                       hashing):
+    idx, _ = ds.build_index([seed_dir], tmp_path / "idx", model=hashing)
+    assert idx.manifest.backends == ["hashing"] and idx.info()["backends"] == ["hashing"]
+    hashing.backend = "onnx-int8"        # as if a later add ran on another backend
+    (seed_dir / "more.txt").write_text("A further statement on mediation.\n", encoding="utf-8")
+    idx.add([seed_dir])
+    assert ds.open_index(idx.path, model=hashing).manifest.backends == ["hashing", "onnx-int8"]
+    idx.add([seed_dir])                  # nothing embedded: nothing recorded
+    assert store.backends(_db(idx.path)) == ["hashing", "onnx-int8"]

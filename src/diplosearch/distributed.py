@@ -112,6 +112,7 @@ class ShardWorker:
             texts.extend(p.text for p in passages)
         vecs = embed_all(self.embedder, texts)
         payload = {"model": self.embedder.name, "dimension": self.embedder.dimension,
+                   "backend": getattr(self.embedder, "backend", None),
                    "max_tokens": max_tokens, "documents": docs,
                    "skipped": [(p, failed[p]) for p in paths if p in failed]}
         return key, json.dumps(payload), vecs.tobytes()

@@ -198,6 +198,7 @@ class Index:
                 **store.counts(self.db), "generation": reading.generation(self.db), "bytes": size,
                 "created_at": m.created_at, "updated_at": m.updated_at,
                 "format_version": m.format_version, "versions": m.versions,
+                "backends": store.backends(self.db),
                 "facets": self.facets()}
 
     # -- writing --------------------------------------------------------------------

@@ -121,6 +121,8 @@ def _commit(index_dir: Path, db, manifest: Manifest, batch: list[_Pending],
             report.passages_reused += sum(r is not None for r in p.reuse)
             report.passages_removed += len(p.drop)
         store.set_state(db, "next_passage_id", next_id + len(texts))
+        if len(texts):
+            store.note_backend(db, getattr(embedder, "backend", None))
         store.set_state(db, "generation", int(store.get_state(db, "generation")) + 1)
     report.passages_embedded += len(texts)
     _sync_manifest(index_dir, db, manifest)

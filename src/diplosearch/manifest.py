@@ -36,6 +36,7 @@ class Manifest:
     format_version: int = FORMAT_VERSION
     versions: dict[str, str] = field(default_factory=dict)
     index_type: str = "auto"   # flat | ivf-sq8 | ivf-pq | auto (by size); see `ann`
+    backends: list[str] = field(default_factory=list)   # what embedded it, e.g. onnx-int8
 
 
 def library_versions() -> dict[str, str]:
@@ -96,6 +97,7 @@ def _wrong_types(m: Manifest) -> list[str]:
         "normalized": m.normalized is True, "metric": m.metric == "inner_product",
         "versions": isinstance(m.versions, dict),
         "index_type": m.index_type in ("auto", "flat", "ivf-sq8", "ivf-pq"),
+        "backends": isinstance(m.backends, list) and all(isinstance(b, str) for b in m.backends),
     }
     return [name for name, ok in checks.items() if not ok]
 

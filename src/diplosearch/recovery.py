@@ -80,6 +80,7 @@ def sync_manifest(index_dir: Path, db: sqlite3.Connection, manifest: Manifest) -
     """Rewrite manifest.json to describe the database's committed state."""
     manifest.generation = reading.generation(db)
     manifest.counts = store.counts(db)
+    manifest.backends = store.backends(db)
     manifest.index_type = store.get_state(db, "index_type") or "auto"
     manifest.updated_at = store.now()
     write_manifest(index_dir, manifest)

@@ -81,6 +81,7 @@ class _Precomputed:
 
     def __init__(self, name: str, dimension: int) -> None:
         self.name, self.dimension, self.table = name, dimension, {}
+        self.backend: str | None = None   # as the shard being merged says
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return np.stack([self.table[t] for t in texts]).astype(np.float32, copy=False)
@@ -100,6 +101,10 @@ def merge_shards(index_dir: Path, manifest: Manifest, shards: Iterable[tuple[dic
         batch: list = []
         for payload, vecs in shards:
             report.skipped.extend((p, why) for p, why in payload["skipped"])
+            if payload.get("backend") != embedder.backend and batch:
+                indexing._commit(index_dir, db, manifest, batch, embedder, report, None)
+                batch, embedder.table = [], {}
+            embedder.backend = payload.get("backend")
             row = 0
             for doc in payload["documents"]:
                 passages = [Passage(**p) for p in doc["passages"]]

@@ -76,6 +76,19 @@ def get_state(db: sqlite3.Connection, key: str) -> str:
     return row[0] if row else ""
 
 
+def backends(db: sqlite3.Connection) -> list[str]:
+    """The embedding backends ("torch", "onnx", "onnx-int8", ...) that computed this index's
+    vectors, in the order first used: informational, e.g. to tell int8 vectors apart."""
+    value = get_state(db, "backends")
+    return value.split(",") if value else []
+
+
+def note_backend(db: sqlite3.Connection, backend: str | None) -> None:
+    """Record that `backend` embedded vectors (inside the commit's transaction)."""
+    if backend and backend not in backends(db):
+        set_state(db, "backends", ",".join([*backends(db), backend]))
+
+
 def set_state(db: sqlite3.Connection, key: str, value: object) -> None:
     db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (key, str(value)))
 
