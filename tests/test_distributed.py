@@ -65,6 +65,7 @@ def assert_same_index(local, remote, atol: float = 1e-5) -> None:
     np.testing.assert_allclose(vectors(remote), vectors(local), atol=atol, rtol=0)
     assert remote.manifest.model == local.manifest.model
     assert remote.manifest.max_tokens == local.manifest.max_tokens
+    assert remote.manifest.backends == local.manifest.backends != []
 
 
 @on_ray[0]
