@@ -57,20 +57,33 @@ def clean_query(query: str) -> str:
 
 def ranked(index: Index, query: str, qvec: np.ndarray | None, depth: int,
            opts: SearchOptions) -> list[tuple[int, float]]:
-    """(passage id, score) best first, at most `depth` from each retriever.
+    """(passage id, score) best first, at most `depth` from each retriever; see `retrieve`."""
+    return retrieve(index, query, qvec, depth, opts)[0]
 
-    In hybrid mode the vector search runs on a worker thread while this one runs the
-    keyword search: FAISS and SQLite both let go of the GIL, so on two cores the two
-    retrievers cost about the slower one, not their sum.
+
+def retrieve(index: Index, query: str, qvec: np.ndarray | None, depth: int,
+             opts: SearchOptions) -> tuple[list[tuple[int, float]], np.ndarray | None]:
+    """(passage id, score) pairs best first, and the query's vector (None in keyword mode).
+
+    `qvec` None: the query is embedded here. In hybrid mode the embedding and the vector
+    search run on a worker thread while this one runs the keyword search: the model's
+    runtime, FAISS and SQLite all let go of the GIL, so on two cores the two retrievers
+    cost about the slower one, not their sum.
     """
     if opts.mode == "keyword":
-        return keyword.search(index.db, query, depth, opts.filters)
+        return keyword.search(index.db, query, depth, opts.filters), None
     vecs, allowed = index.vectors, allowed_ids(index, opts.filters)   # database reads: here
+
+    def vector_side() -> tuple[list[tuple[int, float]], np.ndarray]:
+        q = qvec if qvec is not None else index.embedder.embed([query])
+        return vector_top(vecs, q, depth, allowed), q
+
     if opts.mode == "semantic":
-        return vector_top(vecs, qvec, depth, allowed)
-    sem = _pool().submit(vector_top, vecs, qvec, depth, allowed)
+        return vector_side()
+    future = _pool().submit(vector_side)
     kw = keyword.search(index.db, query, depth, opts.filters)
-    return ranking.fuse(sem.result(), kw, opts.fusion)
+    sem, q = future.result()
+    return ranking.fuse(sem, kw, opts.fusion), q
 
 
 _POOL: ThreadPoolExecutor | None = None
@@ -116,12 +129,12 @@ def run(index: Index, query: str, opts: SearchOptions) -> SearchResults:
     """Search `index` for `query` with `opts`; see `Index.search`."""
     opts.check()
     query = clean_query(query)
-    qvec = index.embedder.embed([query]) if opts.mode != "keyword" else None
+    qvec = None
     want = opts.k * (opts.per_group if opts.group_by else 1)
     depth = max(want, HYBRID_DEPTH if opts.mode == "hybrid" else want,
                 RERANK_DEPTH if opts.rerank else 0)
     while True:
-        pairs = ranked(index, query, qvec, depth, opts)
+        pairs, qvec = retrieve(index, query, qvec, depth, opts)
         # Rows (text, citation) are read for the hits shown only, unless reranking or
         # grouping needs them all: fusing two lists of 100 must not cost 200 row reads.
         hits = to_hits(index, pairs if opts.rerank or opts.group_by else pairs[:opts.k])
