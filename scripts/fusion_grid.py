@@ -28,7 +28,6 @@ def main() -> int:
     from diplosearch import keyword, ranking, searching
     from diplosearch.embedding import embed_all
     from diplosearch.evaluate import DEPTH, load_beir, ndcg_at, prepare_index
-    from diplosearch.filters import Filters
 
     corpus, queries, qrels = load_beir(args.dataset)
     idx = prepare_index(args.dataset, corpus, args.index, None, None)
@@ -38,7 +37,7 @@ def main() -> int:
     qvecs = embed_all(idx.embedder, [queries[q] for q in qids])
     lists = []
     for n, qid in enumerate(qids):
-        sem = searching.semantic(idx, qvecs[n:n + 1], DEPTH, Filters())
+        sem = searching.vector_top(idx.vectors, qvecs[n:n + 1], DEPTH, None)
         kw = keyword.search(idx.db, queries[qid][:searching.MAX_QUERY_CHARS], DEPTH)
         lists.append((sem, kw))
 

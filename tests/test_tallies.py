@@ -36,8 +36,8 @@ def test_counts_stay_right_through_adds_changes_removes_and_compaction(tmp_path,
         _speech(src, f"s{n}.txt", [f"Paragraph {i} of speech {n} on sanctions and peace."
                                    for i in range(5)])
     idx, _ = ds.build_index([src], tmp_path / "idx", model=hashing)
-    _speech(src, "s0.txt", ["A new first paragraph on ceasefires.", "Paragraph 1 of speech 0 on "
-                            "sanctions and peace."])                   # changed: some reused
+    _speech(src, "s0.txt", ["A new first paragraph on ceasefires.",       # changed: some reused
+                            "Paragraph 1 of speech 0 on sanctions and peace."])
     _speech(src, "s9.txt", ["A speech added later on mediation."])       # new
     idx.add([src])
     idx.remove("s3.txt")

@@ -121,10 +121,6 @@ def vector_top(vecs, qvec: np.ndarray, depth: int,
     return [(int(p), float(s)) for s, p in zip(scores, ids) if p >= 0]
 
 
-def semantic(index: Index, qvec: np.ndarray, depth: int, filters: Filters) -> list[tuple[int, float]]:
-    return vector_top(index.vectors, qvec, depth, allowed_ids(index, filters))
-
-
 def run(index: Index, query: str, opts: SearchOptions) -> SearchResults:
     """Search `index` for `query` with `opts`; see `Index.search`."""
     opts.check()

@@ -44,7 +44,8 @@ def one_thread() -> Iterator[None]:
     batch searches keep every core). Splitting one query across OpenMP threads costs more
     than it saves, and spins badly when the other cores are busy: an exact k=100 search of
     100k vectors took 7.8 ms on one thread and 15.1 ms on two here (40 ms with the other
-    core loaded); see scripts/bench_scale.py --latency-only."""
+    core loaded), timed with faiss alone; the effect on whole searches shows in
+    scripts/bench_scale.py --latency-only."""
     faiss = _faiss()
     before = faiss.omp_get_max_threads()
     faiss.omp_set_num_threads(1)
