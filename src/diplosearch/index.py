@@ -6,9 +6,10 @@ import json
 import os
 import shutil
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 
 from . import ann, indexing, reading, recovery, searching, store, vectors
@@ -20,6 +21,8 @@ from .locking import writer_lock
 from .manifest import Manifest, read_manifest, write_manifest
 from .paths import BUNDLED_NAME, index_home, is_bundled, resolve_index
 from .results import Hit, SearchResults, cite, parse_citation
+
+T = TypeVar("T")
 
 # Word pieces per passage. all-MiniLM-L6-v2 reads 256 but was trained on 128-piece inputs;
 # on the founding question, passages of ~128 pieces put the answer 2nd in the default index,
@@ -211,32 +214,28 @@ class Index:
     def add_sources(self, items: list, progress: indexing.Progress | None = None,
                     wait: float = 0.0) -> indexing.BuildReport:
         """`add` for (SourceFile, loader) pairs, see `indexing.add_sources`."""
-        self._check_writable()
-        with writer_lock(self.path, wait):
-            self.manifest = read_manifest(self.path)
-            report = indexing.add_sources(self.path, self.manifest, self.embedder, items, progress)
-        self.reload()
-        return report
+        return self._write(wait, lambda: indexing.add_sources(
+            self.path, self.manifest, self.embedder, items, progress))
 
     def remove(self, doc: str, wait: float = 0.0) -> list[str]:
         """Remove a document (by key, UN symbol or path) and its vectors."""
-        self._check_writable()
-        with writer_lock(self.path, wait):
-            self.manifest = read_manifest(self.path)
-            removed = indexing.remove_document(self.path, self.manifest, doc)
-        self.reload()
-        return removed
+        return self._write(wait, lambda: indexing.remove_document(self.path, self.manifest, doc))
 
     def optimize(self, index_type: str | None = None, wait: float = 0.0) -> str:
         """Build the search structure now (and set the index type when given: "auto",
         "flat", "ivf-sq8" or "ivf-pq"). Returns the structure in use. Large
         indexes take minutes; searches keep working on the old structure meanwhile."""
+        return self._write(wait, lambda: indexing.optimize(self.path, self.manifest, index_type))
+
+    def _write(self, wait: float, change: Callable[[], T]) -> T:
+        """Run `change` holding the writer lock, on the manifest as it is now on disk; then
+        pick up what it committed."""
         self._check_writable()
         with writer_lock(self.path, wait):
             self.manifest = read_manifest(self.path)
-            kind = indexing.optimize(self.path, self.manifest, index_type)
+            result = change()
         self.reload()
-        return kind
+        return result
 
     def _check_writable(self) -> None:
         if is_bundled(self.path):
