@@ -43,7 +43,7 @@ def main() -> int:
     args = parser.parse_args()
     sys.path.insert(0, str(REPO / "src"))
     import diplosearch as ds
-    from diplosearch.embedding import load_embedder
+    from diplosearch.embed.models import load_embedder
 
     files = sorted(SPEECHES.glob("*.txt"))[: args.files]
     embedder = load_embedder(backend="torch")  # bare encode below needs the torch model

@@ -26,7 +26,7 @@ SPEECHES = REPO.parent / "shared" / "corpus" / "unsc_2020_pires" / "speeches_txt
 
 
 def run(corpus: Path, out: Path, model: str | None, workers: int) -> tuple[int, float]:
-    from diplosearch.distributed import build_index_ray
+    from diplosearch.scale.ray_build import build_index_ray
 
     started = time.perf_counter()
     _, report = build_index_ray(corpus, out / f"w{workers}", model=model, workers=workers,

@@ -9,7 +9,7 @@ to bfloat16), onnx (diplosearch's fp32 ONNX path), onnx-int8 (its int8 dynamic
 quantisation), openvino and openvino-f32 (OpenVINO on the fp32 export, default precision
 and forced f32; skipped when `pip install openvino` was not done). All encode the same
 passages, sorted by length, with as many threads as the process has CPUs; sentence-transformers
-in its default batches of 32, the ONNX path in its own (onnx_backend.BATCH). Rounds
+in its default batches of 32, the ONNX path in its own (embed.onnx.BATCH). Rounds
 and chunks (--chunk passages per call) interleave the candidates, so load from other
 processes falls on all of them alike; rates are medians over rounds, and the ratio of one
 run is what to compare on a shared machine.
@@ -42,8 +42,8 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, help="export cache (default: a temporary folder)")
     args = parser.parse_args()
 
-    from diplosearch.embedding import DEFAULT_MODEL, default_model_path
-    from diplosearch.onnx_backend import OnnxEmbedder, thread_count
+    from diplosearch.embed.models import DEFAULT_MODEL, default_model_path
+    from diplosearch.embed.onnx import OnnxEmbedder, thread_count
 
     with tempfile.TemporaryDirectory() as tmp:
         cache = args.cache or Path(tmp)

@@ -29,7 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from diplosearch import ann, synthetic, vectors
+from diplosearch.store import ann, vectors
+from diplosearch.scale import synthetic
 from diplosearch.index import Index
 
 K = 10
@@ -215,7 +216,7 @@ QUERIES = ["sanctions on terrorism financing", "protection of civilians in peace
 
 def latency(args, work: Path) -> None:
     try:
-        from diplosearch.embedding import load_embedder
+        from diplosearch.embed.models import load_embedder
         emb = load_embedder(None)
         emb.embed(["warm up"])
         which = f"real query model ({emb.name})"

@@ -73,8 +73,8 @@ def write_manifests() -> None:
     country, speaker, participant type, session) into a metadata.jsonl beside the copies,
     since the tables themselves stay in ../shared."""
     sys.path.insert(0, str(REPO / "src"))
-    from diplosearch.corpora import corpus_metadata
-    from diplosearch.metadata import FIELDS
+    from diplosearch.ingest.corpora import corpus_metadata
+    from diplosearch.ingest.metadata import FIELDS
 
     corpus = SHARED / "corpus"
     origins = {"unsc_2020": corpus / "unsc_2020_pires" / "speeches_txt_2020",
@@ -104,7 +104,7 @@ def main() -> int:
     # the bundled location itself, then move it into place.
     staging = args.out.with_name(args.out.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
-    from diplosearch.embedding import load_embedder
+    from diplosearch.embed.models import load_embedder
 
     # The bundled index is the fp32 reference that tests compare fresh vectors with: build it
     # with torch fp32, not with the faster int8 build default.

@@ -2,7 +2,7 @@
 of the words each one reports.
 
 For each library: seconds per file to get positioned, styled words; whether
-`diplosearch.pdflayout` then yields the same text as with pypdfium2 (the one
+`diplosearch.ingest.pdflayout` then yields the same text as with pypdfium2 (the one
 diplosearch uses); and, for the libraries' own plain-text output, how many of the
 record's paragraphs come out whole (two-column pages read in order) and how many page
 headers/footers are left in.
@@ -19,9 +19,9 @@ import re
 import time
 from pathlib import Path
 
-from diplosearch import pdf as dpdf
-from diplosearch import textclean
-from diplosearch.pdflayout import Word
+from diplosearch.ingest import pdf as dpdf
+from diplosearch.ingest import textclean
+from diplosearch.ingest.pdflayout import Word
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT = REPO.parent / "shared" / "corpus" / "unsc_2020_pires" / "speeches_pdf"

@@ -1,6 +1,6 @@
 """SIGKILL real `diplosearch index add` / `index remove` / `index build --replace` runs at
 many moments and check after each kill that the index is whole (see
-tests/crash_helpers.py::check_invariant). The figures for notes; tests/test_crash.py is
+tests/store/crash_helpers.py::check_invariant). The figures for notes; tests/store/test_crash.py is
 the short version that runs with the test suite.
 
     python scripts/crash_kills.py --kills 100 --workers 2
@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.crash_helpers import (check_invariant, doc_texts, kill_at, make_base,  # noqa: E402
+from tests.store.crash_helpers import (check_invariant, doc_texts, kill_at, make_base,  # noqa: E402
                                  make_sources)
 
 

@@ -20,8 +20,8 @@ NAMES = ("st-fp32", "st-bf16", "onnx", "onnx-int8", "openvino", "openvino-f32")
 
 def real_passages(count: int, counter) -> list[str]:
     """Passages as an index build makes them (128 word pieces at most)."""
-    from diplosearch.documents import to_passages
-    from diplosearch.sources import discover, read_source
+    from diplosearch.ingest.documents import to_passages
+    from diplosearch.ingest.sources import discover, read_source
 
     texts: list[str] = []
     for file in discover([SPEECHES]):
@@ -35,8 +35,8 @@ def sentence_transformers(dtype: str):
     import torch
     from sentence_transformers import SentenceTransformer
 
-    from diplosearch.embedding import default_model_path
-    from diplosearch.onnx_backend import thread_count
+    from diplosearch.embed.models import default_model_path
+    from diplosearch.embed.onnx import thread_count
 
     torch.set_num_threads(thread_count())
     model = SentenceTransformer(str(default_model_path()), device="cpu")
@@ -57,7 +57,7 @@ class _OpenVinoSession:
     def __init__(self, onnx_path: Path, precision: str | None) -> None:
         import openvino as ov
 
-        from diplosearch.onnx_backend import thread_count
+        from diplosearch.embed.onnx import thread_count
 
         config = {"INFERENCE_NUM_THREADS": thread_count()}
         if precision:
@@ -74,8 +74,8 @@ class _OpenVinoSession:
 
 
 def onnx_embedder(variant: str, cache: Path, openvino: str | None = None):
-    from diplosearch.embedding import DEFAULT_MODEL, default_model_path
-    from diplosearch.onnx_backend import OnnxEmbedder, ensure_onnx
+    from diplosearch.embed.models import DEFAULT_MODEL, default_model_path
+    from diplosearch.embed.onnx import OnnxEmbedder, ensure_onnx
 
     embedder = OnnxEmbedder(DEFAULT_MODEL, default_model_path(), variant=variant, cache=cache)
     if openvino is not None:

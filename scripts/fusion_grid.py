@@ -25,8 +25,8 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=None)
     args = parser.parse_args()
     sys.path.insert(0, str(REPO / "src"))
-    from diplosearch import keyword, ranking, searching
-    from diplosearch.embedding import embed_all
+    from diplosearch.retrieval import keyword, fusion, pipeline
+    from diplosearch.embed.models import embed_all
     from diplosearch.evaluate import DEPTH, load_beir, ndcg_at, prepare_index
 
     corpus, queries, qrels = load_beir(args.dataset)
@@ -37,8 +37,8 @@ def main() -> int:
     qvecs = embed_all(idx.embedder, [queries[q] for q in qids])
     lists = []
     for n, qid in enumerate(qids):
-        sem = searching.vector_top(idx.vectors, qvecs[n:n + 1], DEPTH, None)
-        kw = keyword.search(idx.db, queries[qid][:searching.MAX_QUERY_CHARS], DEPTH)
+        sem = pipeline.vector_top(idx.vectors, qvecs[n:n + 1], DEPTH, None)
+        kw = keyword.search(idx.db, queries[qid][:pipeline.MAX_QUERY_CHARS], DEPTH)
         lists.append((sem, kw))
 
     def score(fuse) -> float:
@@ -53,7 +53,7 @@ def main() -> int:
             fused: dict[int, float] = {}
             for weight, ranked in ((w, sem), (1.0, kw)):
                 for rank, (pid, _) in enumerate(ranked, start=1):
-                    fused[pid] = fused.get(pid, 0.0) + weight / (ranking.RRF_K + rank)
+                    fused[pid] = fused.get(pid, 0.0) + weight / (fusion.RRF_K + rank)
             return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
         return fuse
 
@@ -64,7 +64,7 @@ def main() -> int:
         print(f"rrf {w:.0f}:1              nDCG@10 {score(weighted_rrf(w)):.4f}")
     for w in (0.5, 0.6, 0.7, 0.8):
         print(f"score fusion w={w:.1f}   nDCG@10 "
-              f"{score(lambda s, k, w=w: ranking.score_fusion(s, k, w)):.4f}")
+              f"{score(lambda s, k, w=w: fusion.score_fusion(s, k, w)):.4f}")
     return 0
 
 

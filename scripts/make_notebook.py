@@ -92,9 +92,7 @@ for period in [{"until": "2020-03"}, {"since": "2020-09"}]:
 by_country = idx.search(ASK, k=10, group_by="country", mode="semantic")
 by_country.to_frame()[["affiliation", "date", "score", "citation"]]"""),
     ("positions", "code", """\
-from diplosearch.timeline import positions
-
-table = positions(idx, ASK, by="meeting", countries=6, mode="semantic")
+table = ds.positions(idx, ASK, by="meeting", countries=6, mode="semantic")
 table.to_frame().pivot(index="country", columns="period", values="citation")"""),
     ("plot", "code", """\
 import pandas as pd

@@ -27,9 +27,9 @@ import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
-from diplosearch.documents import to_passages
-from diplosearch.embedding import HashingEmbedder
-from diplosearch.sources import SourceFile, read_source
+from diplosearch.ingest.documents import to_passages
+from diplosearch.embed.models import HashingEmbedder
+from diplosearch.ingest.sources import SourceFile, read_source
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "unsc_2020_pires"
@@ -132,7 +132,7 @@ def measure_file(pdf: Path, meetings: dict, counter, verbose: bool) -> dict[str,
 
 def _job_number(pdf: Path) -> str | None:
     """The record's job number ("20-00676"), printed in every page footer."""
-    from diplosearch import pdf as pdfmod
+    from diplosearch.ingest import pdf as pdfmod
 
     data = pdf.read_bytes()
     doc = pdfmod.open_document(pdf, data)

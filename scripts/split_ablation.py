@@ -28,8 +28,8 @@ from unittest import mock
 
 import numpy as np
 
-from diplosearch import documents, passages
-from diplosearch.embedding import embed_all, load_embedder
+from diplosearch.ingest import documents, passages
+from diplosearch.embed.models import embed_all, load_embedder
 from diplosearch.evaluate import _sources, load_beir, ndcg_at
 
 ARGUANA = Path(__file__).resolve().parents[2] / "shared" / "beir" / "arguana"

@@ -8,4 +8,6 @@ venv="${DIPLOSEARCH_VENV:-.venv}"
 # torch first, pinned to the CPU build: a bare torch requirement would pull a CUDA build.
 "$venv/bin/pip" install --quiet --disable-pip-version-check torch==2.13.0
 "$venv/bin/pip" install --quiet --disable-pip-version-check -e '.[test]'
+# The architecture's contracts (layers, no import cycles) fail the run before any test does.
+"$venv/bin/lint-imports"
 exec "$venv/bin/python" -m pytest "$@"

@@ -43,7 +43,7 @@ def shared() -> Path:
 @pytest.fixture(scope="session")
 def real_embedder():
     """The bundled all-MiniLM-L6-v2, loaded once for the whole session."""
-    from diplosearch.embedding import load_embedder
+    from diplosearch.embed.models import load_embedder
 
     embedder = load_embedder()
     embedder.embed(["warm up"])

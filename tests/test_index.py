@@ -3,11 +3,10 @@
 import json
 import shutil
 
-import numpy as np
 import pytest
 
 import diplosearch as ds
-from diplosearch import store
+from diplosearch.store import database
 from tests.conftest import QUESTION
 
 
@@ -96,10 +95,10 @@ def test_segments_compact_when_most_vectors_are_dead(tmp_path, hashing):
     for i in range(4):
         f.write_text(f"Version {i} of the text is entirely different now.")
         idx.add([f])
-        stored = sum(rows for _, _, rows in store.segments(idx.db))
+        stored = sum(rows for _, _, rows in database.segments(idx.db))
         assert stored <= 2 * idx.info()["passages"]   # dead vectors never outnumber live ones
     files = list((idx.path / "vectors").iterdir())
-    assert len(files) < 5 and len(files) == len(store.segments(idx.db))
+    assert len(files) < 5 and len(files) == len(database.segments(idx.db))
     assert [h.text[:9] for h in idx.search("Version", k=5)] == ["Version 3"]
 
 
@@ -185,7 +184,7 @@ def test_damaged_indexes_give_clear_errors(seed_index):
         json.dumps({"format": "diplosearch-index", "model": ds.HashingEmbedder.name,
                     "dimension": 384, "max_tokens": 128, "min_tokens": 16,
                     "created_at": "", "updated_at": ""}))
-    (seed_index.path.parent / "copy" / store.DB_NAME).write_bytes(b"garbage" * 100)
+    (seed_index.path.parent / "copy" / database.DB_NAME).write_bytes(b"garbage" * 100)
     with pytest.raises(ds.IndexDamagedError, match="not a readable index database"):
         ds.open_index("copy").search("x")
 

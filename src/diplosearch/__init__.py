@@ -17,15 +17,17 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "embedding": ["DEFAULT_MODEL", "Embedder", "HashingEmbedder", "load_embedder"],
+    "embed.models": ["DEFAULT_MODEL", "Embedder", "HashingEmbedder", "load_embedder"],
     "errors": ["DiplosearchError", "IndexDamagedError", "IndexExistsError", "IndexLockedError",
                "IndexNotFoundError", "ModelLoadError", "ModelMismatchError", "NoSourcesError",
                "NotFoundError", "QueryError", "ReadOnlyIndexError", "SourceError"],
     "index": ["Context", "Index", "build_index", "list_indexes", "open_index", "search"],
-    "indexing": ["BuildReport"],
-    "results": ["Hit", "SearchResults", "cite", "parse_citation"],
-    "verify": ["VerifyReport", "verify_index"],
-    "repair": ["RepairReport", "repair_index"],
+    "store.writer": ["BuildReport"],
+    "retrieval.results": ["Hit", "SearchResults", "cite", "parse_citation"],
+    "store.verify": ["VerifyReport", "verify_index"],
+    "store.repair": ["RepairReport", "repair_index"],
+    "retrieval.timeline": ["Positions", "positions"],
+    "scale.ray_build": ["build_index_ray"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
@@ -46,13 +48,25 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
-    from .embedding import DEFAULT_MODEL, Embedder, HashingEmbedder, load_embedder  # noqa: F401
-    from .errors import (DiplosearchError, IndexDamagedError, IndexExistsError,  # noqa: F401
-                         IndexLockedError, IndexNotFoundError, ModelLoadError,
-                         ModelMismatchError, NoSourcesError, NotFoundError, QueryError,
-                         ReadOnlyIndexError, SourceError)
+    from .embed.models import DEFAULT_MODEL, Embedder, HashingEmbedder, load_embedder  # noqa: F401
+    from .errors import (  # noqa: F401
+        DiplosearchError,
+        IndexDamagedError,
+        IndexExistsError,
+        IndexLockedError,
+        IndexNotFoundError,
+        ModelLoadError,
+        ModelMismatchError,
+        NoSourcesError,
+        NotFoundError,
+        QueryError,
+        ReadOnlyIndexError,
+        SourceError,
+    )
     from .index import Context, Index, build_index, list_indexes, open_index, search  # noqa: F401
-    from .indexing import BuildReport  # noqa: F401
-    from .results import Hit, SearchResults, cite, parse_citation  # noqa: F401
-    from .verify import VerifyReport, verify_index  # noqa: F401
-    from .repair import RepairReport, repair_index  # noqa: F401
+    from .retrieval.results import Hit, SearchResults, cite, parse_citation  # noqa: F401
+    from .retrieval.timeline import Positions, positions  # noqa: F401
+    from .scale.ray_build import build_index_ray  # noqa: F401
+    from .store.repair import RepairReport, repair_index  # noqa: F401
+    from .store.verify import VerifyReport, verify_index  # noqa: F401
+    from .store.writer import BuildReport  # noqa: F401

@@ -15,11 +15,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import searching
-from .embedding import embed_all, load_embedder
+from .embed.models import embed_all, load_embedder
 from .errors import DiplosearchError, IndexNotFoundError, SourceError
-from .filters import Filters
-from .sources import SourceFile, SourceText
+from .ingest.sources import SourceFile, SourceText
+from .retrieval import pipeline
+from .retrieval.filters import Filters
 
 DEPTH = 300   # passages retrieved per query: enough to fill 100 distinct documents
 
@@ -140,13 +140,13 @@ def evaluate(dataset: str | Path, modes=("semantic", "keyword", "hybrid"), fusio
     results = []
     for mode in modes:
         started = time.perf_counter()
-        opts = searching.SearchOptions(mode=mode, fusion=fusion, filters=Filters())
+        opts = pipeline.SearchOptions(mode=mode, fusion=fusion, filters=Filters())
         if progress:
             progress("queries", len(qids))
         totals = [0.0, 0.0, 0.0]
         for n, qid in enumerate(qids):
             qvec = qvecs[n:n + 1] if qvecs is not None else None
-            pairs = searching.ranked(idx, queries[qid][:searching.MAX_QUERY_CHARS], qvec, DEPTH, opts)
+            pairs = pipeline.ranked(idx, queries[qid][:pipeline.MAX_QUERY_CHARS], qvec, DEPTH, opts)
             docs = list(dict.fromkeys(doc_of[p] for p, _ in pairs if doc_of.get(p) != qid))
             for i, metric in enumerate((ndcg_at, mrr_at, recall_at)):
                 totals[i] += metric(docs, qrels[qid])

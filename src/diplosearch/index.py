@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sqlite3
@@ -11,16 +10,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-
-from . import ann, indexing, reading, recovery, searching, store, vectors
-from .embedding import Embedder, canonical_name, is_builtin, load_embedder
-from .errors import (IndexExistsError, ModelMismatchError, NotFoundError, QueryError,
-                     ReadOnlyIndexError)
-from .filters import make_filters
-from .locking import writer_lock
-from .manifest import Manifest, read_manifest, write_manifest
-from .paths import BUNDLED_NAME, index_home, is_bundled, resolve_index
-from .results import Hit, SearchResults, cite, parse_citation
+from .embed.models import Embedder, canonical_name, is_builtin, load_embedder
+from .errors import (
+    IndexExistsError,
+    ModelMismatchError,
+    NotFoundError,
+    QueryError,
+    ReadOnlyIndexError,
+)
+from .retrieval import pipeline
+from .retrieval.filters import make_filters
+from .retrieval.results import Hit, SearchResults, hit_from_row, parse_citation
+from .store import ann, database, recovery, snapshot, vectors, writer
+from .store.locking import writer_lock
+from .store.manifest import Manifest, read_manifest, write_manifest
+from .store.paths import BUNDLED_NAME, index_home, is_bundled, resolve_index
 
 T = TypeVar("T")
 
@@ -78,17 +82,17 @@ class Index:
     @property
     def db(self) -> sqlite3.Connection:
         if self._db is None:
-            self._db = store.connect(self.path)
+            self._db = database.connect(self.path)
         return self._db
 
     @property
     def vectors(self) -> vectors.VectorIndex | ann.LiveVectors:
         """Live vectors of the latest committed state: a cheap generation check picks up
-        what another process wrote since (see `reading`)."""
-        with reading.snapshot(self.db) as db:
-            if self._vectors is None or reading.generation(db) != self._generation:
-                reading.check_identity(db, self.manifest, self.path)
-                self._vectors, self._generation = reading.load_vectors(
+        what another process wrote since (see `snapshot`)."""
+        with snapshot.snapshot(self.db) as db:
+            if self._vectors is None or snapshot.generation(db) != self._generation:
+                snapshot.check_identity(db, self.manifest, self.path)
+                self._vectors, self._generation = snapshot.load_vectors(
                     self.path, db, self.manifest.dimension)
         return self._vectors
 
@@ -133,22 +137,22 @@ class Index:
         Filters apply inside retrieval, so k hits come back whenever k match.
         """
         filters = make_filters(speaker, country, doc, body, since, until)
-        opts = searching.SearchOptions(k=k, mode=mode, fusion=fusion, filters=filters,
+        opts = pipeline.SearchOptions(k=k, mode=mode, fusion=fusion, filters=filters,
                                        group_by=group_by, per_group=per_group, rerank=rerank,
                                        highlight=highlight)
-        with reading.snapshot(self.db):  # every read of one search sees one committed state
-            return searching.run(self, query, opts)
+        with snapshot.snapshot(self.db):  # every read of one search sees one committed state
+            return pipeline.run(self, query, opts)
 
     def passage(self, ref: str | int) -> Hit:
         """A passage by id (`123`) or by citation (`S/PV.8699 ¶12`, `S/PV.8699 #12 ¶1 (2/3)`)."""
         row = _find_passage(self.db, ref)
         if row is None:
             raise NotFoundError(f"no passage {ref!r} in index {self.name!r}")
-        return _hit(row, None)   # looked up, not ranked: no score
+        return hit_from_row(row, None)   # looked up, not ranked: no score
 
     def show(self, ref: str | int, context: int = 1) -> Context:
         """A passage with `context` paragraphs on either side."""
-        with reading.snapshot(self.db):  # one committed state, even while another writes
+        with snapshot.snapshot(self.db):  # one committed state, even while another writes
             return self._show(ref, context)
 
     def _show(self, ref: str | int, context: int) -> Context:
@@ -198,34 +202,34 @@ class Index:
         size = sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
         return {"name": self.name, "path": str(self.path), "model": m.model,
                 "dimension": m.dimension, "max_tokens": m.max_tokens, "min_tokens": m.min_tokens,
-                **store.counts(self.db), "generation": reading.generation(self.db), "bytes": size,
+                **database.counts(self.db), "generation": snapshot.generation(self.db), "bytes": size,
                 "created_at": m.created_at, "updated_at": m.updated_at,
                 "format_version": m.format_version, "versions": m.versions,
-                "backends": store.backends(self.db),
+                "backends": database.backends(self.db),
                 "facets": self.facets()}
 
     # -- writing --------------------------------------------------------------------
-    def add(self, paths, progress: indexing.Progress | None = None, wait: float = 0.0,
-            max_bytes: int = indexing.MAX_BYTES_DEFAULT) -> indexing.BuildReport:
+    def add(self, paths, progress: writer.Progress | None = None, wait: float = 0.0,
+            max_bytes: int = writer.MAX_BYTES_DEFAULT) -> writer.BuildReport:
         """Index new or changed files; unchanged files cost a hash, not an embedding."""
         self._check_writable()
-        return self.add_sources(indexing.file_items(_as_list(paths), max_bytes), progress, wait)
+        return self.add_sources(writer.file_items(_as_list(paths), max_bytes), progress, wait)
 
-    def add_sources(self, items: list, progress: indexing.Progress | None = None,
-                    wait: float = 0.0) -> indexing.BuildReport:
-        """`add` for (SourceFile, loader) pairs, see `indexing.add_sources`."""
-        return self._write(wait, lambda: indexing.add_sources(
+    def add_sources(self, items: list, progress: writer.Progress | None = None,
+                    wait: float = 0.0) -> writer.BuildReport:
+        """`add` for (SourceFile, loader) pairs, see `writer.add_sources`."""
+        return self._write(wait, lambda: writer.add_sources(
             self.path, self.manifest, self.embedder, items, progress))
 
     def remove(self, doc: str, wait: float = 0.0) -> list[str]:
         """Remove a document (by key, UN symbol or path) and its vectors."""
-        return self._write(wait, lambda: indexing.remove_document(self.path, self.manifest, doc))
+        return self._write(wait, lambda: writer.remove_document(self.path, self.manifest, doc))
 
     def optimize(self, index_type: str | None = None, wait: float = 0.0) -> str:
         """Build the search structure now (and set the index type when given: "auto",
         "flat", "ivf-sq8" or "ivf-pq"). Returns the structure in use. Large
         indexes take minutes; searches keep working on the old structure meanwhile."""
-        return self._write(wait, lambda: indexing.optimize(self.path, self.manifest, index_type))
+        return self._write(wait, lambda: writer.optimize(self.path, self.manifest, index_type))
 
     def _write(self, wait: float, change: Callable[[], T]) -> T:
         """Run `change` holding the writer lock, on the manifest as it is now on disk; then
@@ -262,29 +266,13 @@ def _checked_embedder(manifest: Manifest, model, path: Path) -> Embedder | None:
     return model if hasattr(model, "embed") else load_embedder(model)
 
 
-def _hit(row: sqlite3.Row, score: float | None) -> Hit:
-    meta = json.loads(row["doc_metadata"] or "{}")
-    doc = row["symbol"] or row["doc_key"]
-    citation = cite(doc, row["paragraph"], row["paragraph_end"], row["part"], row["parts"],
-                    row["speaker"], row["affiliation"], row["page"], row["statement"],
-                    per_statement="statement" in meta, section=row["section"])
-    return Hit(score=score, text=row["text"], citation=citation, doc=doc, source=row["doc_key"],
-               paragraph=row["paragraph"], paragraph_end=row["paragraph_end"], part=row["part"],
-               parts=row["parts"], line_start=row["line_start"], line_end=row["line_end"],
-               char_start=row["char_start"], char_end=row["char_end"], speaker=row["speaker"],
-               affiliation=row["affiliation"], role=row["role"], language=row["language"],
-               statement=row["statement"], page=row["page"], section=row["section"],
-               date=meta.get("date"),
-               body=meta.get("body"), id=row["id"])
-
-
 def _find_passage(db: sqlite3.Connection, ref: str | int) -> sqlite3.Row | None:
     if isinstance(ref, int) or str(ref).strip().isdigit():
-        return db.execute(f"{store.HIT_SQL} WHERE p.id = ?", (int(ref),)).fetchone()
+        return db.execute(f"{database.HIT_SQL} WHERE p.id = ?", (int(ref),)).fetchone()
     parsed = parse_citation(str(ref))
     if parsed is None:
         raise QueryError(f"{ref!r} is neither a passage id nor a citation like 'S/PV.8699 ¶12'")
-    sql = f"{store.HIT_SQL} WHERE (d.symbol = ? OR d.key = ?) AND p.paragraph <= ? " \
+    sql = f"{database.HIT_SQL} WHERE (d.symbol = ? OR d.key = ?) AND p.paragraph <= ? " \
           "AND p.paragraph_end >= ? AND p.part = ?"
     args: list[Any] = [parsed["doc"], parsed["doc"], parsed["paragraph"], parsed["paragraph"],
                        parsed["part"]]
@@ -308,9 +296,9 @@ def open_index(index: str | os.PathLike[str] | None = None,
 def build_index(paths, index: str | os.PathLike[str],
                 model: str | os.PathLike[str] | Embedder | None = None, replace: bool = False,
                 max_tokens: int = DEFAULT_MAX_TOKENS, min_tokens: int = 16,
-                progress: indexing.Progress | None = None,
-                max_bytes: int = indexing.MAX_BYTES_DEFAULT,
-                index_type: str = "auto") -> tuple[Index, indexing.BuildReport]:
+                progress: writer.Progress | None = None,
+                max_bytes: int = writer.MAX_BYTES_DEFAULT,
+                index_type: str = "auto") -> tuple[Index, writer.BuildReport]:
     """Build a new index from files and folders of transcripts.
 
     Args:
@@ -320,7 +308,7 @@ def build_index(paths, index: str | os.PathLike[str],
         replace: rebuild an existing index of that name.
         max_tokens: word pieces per passage (capped at the model's limit).
         min_tokens: paragraphs smaller than this merge with their neighbour.
-        progress: callback, see `indexing.Progress`.
+        progress: callback, see `writer.Progress`.
         max_bytes: files larger than this are skipped.
         index_type: search structure: "auto" (exact below `ann.AUTO_THRESHOLD` passages,
             IVF-SQ8 above), "flat" (always exact), "ivf-sq8" or "ivf-pq".
@@ -331,18 +319,18 @@ def build_index(paths, index: str | os.PathLike[str],
     Returns:
         The opened index and a report of what was indexed and skipped.
     """
-    items = indexing.file_items(_as_list(paths), max_bytes)
+    items = writer.file_items(_as_list(paths), max_bytes)
     return build_from_sources(items, index, model, replace, max_tokens, min_tokens, progress,
                               what=", ".join(map(str, _as_list(paths))), index_type=index_type)
 
 
 def build_from_sources(items: list, index: str | os.PathLike[str], model=None,
                        replace: bool = False, max_tokens: int = DEFAULT_MAX_TOKENS,
-                       min_tokens: int = 16, progress: indexing.Progress | None = None,
+                       min_tokens: int = 16, progress: writer.Progress | None = None,
                        what: str = "the sources",
-                       index_type: str = "auto") -> tuple[Index, indexing.BuildReport]:
+                       index_type: str = "auto") -> tuple[Index, writer.BuildReport]:
     """`build_index` for sources that are not files: (SourceFile, loader) pairs, see
-    `indexing.add_sources` (used by `evaluate` for BEIR corpora)."""
+    `writer.add_sources` (used by `evaluate` for BEIR corpora)."""
     target = resolve_index(index)
     if is_bundled(target):
         raise ReadOnlyIndexError("the bundled default index is rebuilt by "
@@ -353,16 +341,16 @@ def build_from_sources(items: list, index: str | os.PathLike[str], model=None,
                                "or --replace to rebuild it")
     # "build": the fastest backend that passes the quality guard (embedding.BUILD_BACKEND).
     embedder = model if hasattr(model, "embed") else load_embedder(model, purpose="build")
-    now = store.now()
+    now = database.now()
     manifest = Manifest(model=embedder.name, dimension=embedder.dimension,
                         max_tokens=min(max_tokens, embedder.max_tokens), min_tokens=min_tokens,
                         created_at=now, updated_at=now, index_type=index_type)
-    report = build_aside(target, manifest, what, lambda tmp, m: indexing.add_sources(
+    report = build_aside(target, manifest, what, lambda tmp, m: writer.add_sources(
         tmp, m, embedder, items, progress))
     return Index(target, embedder), report
 
 
-def build_aside(target: Path, manifest: Manifest, what: str, fill) -> indexing.BuildReport:
+def build_aside(target: Path, manifest: Manifest, what: str, fill) -> writer.BuildReport:
     """Create an index in a temporary folder beside `target`, `fill(folder, manifest)` it
     (holding its writer lock), and swap it in only when complete; on any failure the folder
     is removed and whatever was at `target` is untouched. Shared by local and Ray builds."""
@@ -371,16 +359,16 @@ def build_aside(target: Path, manifest: Manifest, what: str, fill) -> indexing.B
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        db = store.create(tmp)
-        with store.transaction(db):
-            store.set_state(db, "index_type", ann.check_type(manifest.index_type))
+        db = database.create(tmp)
+        with database.transaction(db):
+            database.set_state(db, "index_type", ann.check_type(manifest.index_type))
         db.close()
         write_manifest(tmp, manifest)
         with writer_lock(tmp):
             report = fill(tmp, manifest)
-        indexing.require_sources(report, what)
+        writer.require_sources(report, what)
         _finalise_db(tmp)
-        indexing.replace_dir(tmp, target)
+        writer.replace_dir(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -389,7 +377,7 @@ def build_aside(target: Path, manifest: Manifest, what: str, fill) -> indexing.B
 
 def _finalise_db(index_dir: Path) -> None:
     """Fold the WAL into the database so a finished index is a plain set of files."""
-    db = sqlite3.connect(index_dir / store.DB_NAME)
+    db = sqlite3.connect(index_dir / database.DB_NAME)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.execute("PRAGMA journal_mode=DELETE")
     db.close()
@@ -402,7 +390,7 @@ def list_indexes(home: str | os.PathLike[str] | None = None) -> list[dict[str, A
     found = []
     candidates = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")) \
         if folder.is_dir() else []
-    from .paths import bundled_index_path
+    from .store.paths import bundled_index_path
     bundled = bundled_index_path()
     if bundled.is_dir() and all(c.resolve() != bundled.resolve() for c in candidates):
         candidates.append(bundled)

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from .index import Context
-from .results import Hit, SearchResults
+from .retrieval.results import Hit, SearchResults
 
 FORMATS = ("table", "json", "jsonl", "markdown")
 
@@ -175,8 +175,7 @@ def build_progress(enabled: bool = True) -> Iterator[Any]:
         with _plain_progress() as update:
             yield update
         return
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeElapsedColumn)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     passages = {"n": 0}
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
-from ..timeline import positions
+from ..retrieval.timeline import positions
 from . import pages
 from .models import ContextOut, IndexOut, PositionsOut, SearchOut
 from .session import IndexSession

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from ..results import Hit
+from ..retrieval.results import Hit
 
 # The hit schema is the library's own dataclass, so the API describes every field a
 # `Hit` has, including fields added after this file was written.

@@ -24,7 +24,7 @@ from ..errors import (
     NotFoundError,
     QueryError,
 )
-from ..results import Hit, emphasise_html
+from ..retrieval.results import Hit, emphasise_html
 
 # What each library error means to a client: its fault (4xx) or the server's set-up (503).
 STATUS = [(QueryError, 400), (NotFoundError, 404), (IndexNotFoundError, 503),

@@ -1,0 +1,94 @@
+"""The `diplosearch` command's shared parts: the Typer apps, common options, and the
+wrapper that turns library errors into one line and exit code 1."""
+
+from __future__ import annotations
+
+import functools
+from typing import Annotated, Optional
+
+import typer
+
+from .. import __version__
+from ..errors import DiplosearchError
+
+app = typer.Typer(
+    help="Semantic search over diplomatic texts (UN Security Council and General Assembly "
+         "records, resolutions, your own transcripts), with a citation for every passage.\n\n"
+         "Try:  diplosearch search \"what measures target foreign terrorist fighters\"",
+    no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+index_app = typer.Typer(help="Build, grow and inspect indexes.", no_args_is_help=True,
+                        rich_markup_mode=None)
+app.add_typer(index_app, name="index")
+
+IndexOpt = Annotated[Optional[str], typer.Option(
+    "--index", "-i", metavar="NAME", help="Index name (under $DIPLOSEARCH_HOME or ./indexes) or path. "
+                          "Default: the bundled default index.")]
+FormatOpt = Annotated[str, typer.Option(
+    "--format", "-f", metavar="FORMAT", help="table (for people), json, jsonl (one hit per line) or markdown.")]
+ModelOpt = Annotated[Optional[str], typer.Option(
+    "--model", "-m", metavar="MODEL", help="Embedding model: a sentence-transformers name (needs hub access), a "
+                          "local model folder, or 'hashing' (no weights). Default: the bundled "
+                          "all-MiniLM-L6-v2.")]
+IndexTypeOpt = Annotated[str, typer.Option(
+    "--index-type", metavar="TYPE",
+    help="Search structure: auto (exact when small, IVF-SQ8 from 200k passages), flat, "
+         "ivf-sq8 or ivf-pq.")]
+WaitOpt = Annotated[float, typer.Option("--wait", metavar="SECONDS", help="Seconds to wait for another writer.")]
+
+
+def fail_cleanly(fn):
+    """Library errors become one line on stderr and exit code 1; Ctrl-C exits 130."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from .. import render
+
+        try:
+            return fn(*args, **kwargs)
+        except DiplosearchError as exc:
+            render.error(str(exc))
+            raise typer.Exit(code=1) from None
+        except KeyboardInterrupt:
+            render.error("interrupted; the index is unchanged since its last completed commit")
+            raise typer.Exit(code=130) from None
+    return wrapper
+
+
+def check_format(fmt: str) -> str:
+    from ..render import FORMATS
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(FORMATS)}", param_hint="--format")
+    return fmt
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"diplosearch {__version__}")
+        raise typer.Exit()
+
+
+def _backend(value: Optional[str]) -> Optional[str]:
+    if value is not None:
+        import os
+
+        from ..embed.models import BACKEND_ENV, BACKENDS
+
+        if value not in BACKENDS:
+            raise typer.BadParameter(f"{value!r} is not one of {', '.join(BACKENDS)}")
+        os.environ[BACKEND_ENV] = value  # read by embedding.load_embedder in this process
+    return value
+
+
+@app.callback()
+def main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                               help="Print the version and exit.")] = False,
+         backend: Annotated[Optional[str], typer.Option(
+             "--backend", callback=_backend, envvar="DIPLOSEARCH_BACKEND",
+             help="How the model runs: auto (the bundled model through ONNX, without torch: "
+                  "fp32 to search, int8 to build), torch, onnx (fp32) or onnx-int8.")] = None) -> None:
+    """Semantic search over diplomatic texts."""
+
+
+Many = Optional[list[str]]

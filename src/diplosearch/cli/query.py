@@ -1,0 +1,119 @@
+"""`search`, `show` and `eval`: asking an index, reading a hit in place, measuring ranking."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .base import FormatOpt, IndexOpt, Many, ModelOpt, app, check_format, fail_cleanly
+
+
+@app.command()
+@fail_cleanly
+def search(
+    query: Annotated[str, typer.Argument(metavar="QUERY",
+                                         help="A question or statement in plain language.")],
+    index: IndexOpt = None,
+    k: Annotated[int, typer.Option("-k", "--top", min=1, max=1000, metavar="N",
+                                   help="Number of hits (with --group-by: of groups).")] = 10,
+    mode: Annotated[str, typer.Option(
+        "--mode", metavar="MODE", help="hybrid (keyword + semantic, fused), semantic or keyword (BM25).")] = "hybrid",
+    fusion: Annotated[str, typer.Option(
+        metavar="METHOD",
+        help="How hybrid fuses the two lists: score (normalised scores, 50:50) or rrf "
+             "(reciprocal rank).")] = "score",
+    speaker: Annotated[Many, typer.Option(metavar="NAME", help="Speaker name contains this (repeatable).")] = None,
+    country: Annotated[Many, typer.Option(
+        metavar="NAME", help="Country or organisation spoken for, e.g. 'Russian Federation' (repeatable).")] = None,
+    doc: Annotated[Many, typer.Option(
+        metavar="SYMBOL", help="Document symbol or its start, e.g. S/PV.87 or S/RES/2178 (repeatable).")] = None,
+    body: Annotated[Many, typer.Option(
+        metavar="BODY", help="'Security Council', 'General Assembly' (repeatable).")] = None,
+    since: Annotated[Optional[str], typer.Option(metavar="DATE", help="From this date: YYYY[-MM[-DD]].")] = None,
+    until: Annotated[Optional[str], typer.Option(metavar="DATE", help="Up to this date: YYYY[-MM[-DD]].")] = None,
+    group_by: Annotated[Optional[str], typer.Option(
+        "--group-by", metavar="FIELD", help="country, speaker or doc: the best passage of each, side by side.")] = None,
+    per_group: Annotated[int, typer.Option("--per-group", min=1, help="Hits per group.")] = 1,
+    rerank: Annotated[Optional[str], typer.Option(
+        metavar="MODEL", help="Rescore candidates with this CrossEncoder (model folder, or a hub name).")] = None,
+    fmt: FormatOpt = "table",
+    model: ModelOpt = None,
+    highlight: Annotated[bool, typer.Option(help="Emphasise each hit's best-matching sentence.")] = True,
+) -> None:
+    """Find the passages that best answer QUERY, each with its citation.
+
+    \b
+    Examples:
+      diplosearch search "sanctions on arms transfers" -k 5 --format json
+      diplosearch search "return of foreign fighters" --country "Russian Federation" --since 2020
+      diplosearch search "climate and security" --group-by country --mode semantic
+    """
+    from .. import render
+    from ..index import open_index
+
+    check_format(fmt)
+    res = open_index(index, model).search(
+        query, k=k, mode=mode, fusion=fusion, speaker=speaker, country=country, doc=doc,
+        body=body, since=since, until=until, group_by=group_by, per_group=per_group,
+        rerank=rerank, highlight=highlight)
+    render.results(res, fmt)
+
+
+@app.command()
+@fail_cleanly
+def show(
+    ref: Annotated[str, typer.Argument(metavar="REF", help="A passage id (from JSON output) or a citation, "
+                                            "e.g. 'S/PV.8699 ¶12' or 'S/PV.8699 #12 ¶1'.")],
+    index: IndexOpt = None,
+    context: Annotated[int, typer.Option("--context", "-c", min=0, max=50,
+                                         help="Paragraphs to show on each side.")] = 1,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Show a passage in context, with the paragraphs around it."""
+    from .. import render
+    from ..index import open_index
+
+    check_format(fmt)
+    render.context(open_index(index).show(ref, context=context), fmt)
+
+
+@app.command("eval")
+@fail_cleanly
+def eval_(
+    dataset: Annotated[Path, typer.Argument(metavar="DIR",
+        help="A BEIR-format folder: corpus.jsonl, queries.jsonl, qrels/test.tsv.")],
+    mode: Annotated[Many, typer.Option(
+        "--mode", metavar="MODE", help="Modes to score (repeatable). Default: semantic, keyword, hybrid.")] = None,
+    fusion: Annotated[str, typer.Option(metavar="METHOD",
+                                        help="Fusion for hybrid: score or rrf.")] = "score",
+    index: Annotated[Optional[str], typer.Option(
+        "--index", "-i", help="Eval index name or path (default eval-<folder>); reused.")] = None,
+    model: ModelOpt = None,
+    max_tokens: Annotated[Optional[int], typer.Option(
+        min=16, help="Passage budget (default: the model's limit, as in published runs).")] = None,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="Score only the first N queries.")] = None,
+    progress: Annotated[bool, typer.Option(help="Show progress bars on stderr.")] = True,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Measure ranking quality (nDCG@10, MRR@10, Recall@100) per search mode on a BEIR set.
+
+    \b
+    Example:
+      diplosearch eval ../shared/beir/arguana --format json
+    """
+    import time
+
+    from .. import render
+    from ..evaluate import as_dicts, evaluate
+
+    check_format(fmt)
+    started = time.perf_counter()
+    with render.build_progress(progress) as bar:
+        results = evaluate(dataset, modes=tuple(mode or ("semantic", "keyword", "hybrid")),
+                           fusion=fusion, index=index, model=model, max_tokens=max_tokens,
+                           limit=limit, progress=bar)
+    render.scores(as_dicts(results), fmt, title=f"{dataset} (fusion {fusion})")
+    print(f"eval took {time.perf_counter() - started:.1f} s", file=sys.stderr)

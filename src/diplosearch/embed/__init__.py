@@ -1,0 +1,10 @@
+"""Text in, vectors (or reranking scores) out.
+
+`base` holds the one-method `Embedder` interface, model names, normalisation and batching;
+`models` picks a backend and loads a model (sentence-transformers on torch); `onnx` runs
+the bundled model through onnxruntime without torch; `export` makes those ONNX files once;
+`hashing` is the deterministic test embedder; `rerank` scores with a cross-encoder.
+
+May import: `diplosearch.errors`; heavy libraries only inside the functions that use them.
+Never imports `ingest`, `store`, `retrieval` or anything above them.
+"""

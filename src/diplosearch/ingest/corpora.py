@@ -1,0 +1,128 @@
+"""Metadata for the shared UN corpora, recognised by their file names: the 2020 Security
+Council speeches (metadata TSV), the General Debate statements (speakers workbook) and
+Security Council resolutions (adoption line). Each corpus's table is looked for beside
+the corpus, read once per process, and used only when present."""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import SourceError
+from .metadata import iso_date
+
+UNSC_2020_TSV = Path("..") / "derived" / "unsc_2020_meta_from_RData.tsv"
+UNGDC_XLSX = Path("..") / ".." / "Speakers_by_session.xlsx"
+
+_UNSC_SPEECH = re.compile(r"^UNSC_\d{4}_SPV\.\d+(?:Resumption\d+)?_spch\d+\.txt$", re.I)
+_UNGDC = re.compile(r"^(?P<iso>[A-Z]{2,3})_(?P<session>\d{1,3})_(?P<year>\d{4})\.txt$")
+_ADOPTED = re.compile(r"Adopted by the Security Council at its (\d+)\w*\s+meeting,?\s+on\s+"
+                      r"(\d{1,2}\s+\w+\s+\d{4})")
+# The TSV codes a few affiliations by abbreviation; speaker labels spell them out.
+_AFFILIATIONS = {"UN": "United Nations", "EU": "European Union", "USA": "United States of America"}
+_ROLES = {"The President": "President"}
+
+
+def corpus_metadata(path: Path, text: str = "") -> dict[str, str]:
+    """What the shared corpora's own tables say about the file at `path`.
+
+    Raises:
+        SourceError: a corpus table exists but cannot be read (naming it).
+    """
+    name = path.name
+    if _UNSC_SPEECH.match(name):
+        return _unsc_2020(path)
+    # "USA_74_2019.txt": General Assembly session N opens in year 1945 + N.
+    if (m := _UNGDC.match(name)) and int(m.group("year")) - int(m.group("session")) == 1945:
+        return _ungdc(path, m)
+    if name.upper().startswith("S-RES-") and text:
+        return resolution_adoption(text)
+    return {}
+
+
+def _unsc_2020(path: Path) -> dict[str, str]:
+    table = path.parent / UNSC_2020_TSV
+    if not table.is_file():
+        return {}
+    row = _tsv(table.resolve()).get(path.name)
+    if not row:
+        return {}
+    meta = {"date": iso_date(row.get("date", "")) or "", "topic": row.get("topic", ""),
+            "speaker": row.get("speaker", ""), "year": row.get("year", "").split(".")[0],
+            "affiliation": _AFFILIATIONS.get(row.get("country", ""), row.get("country", "")),
+            "participant": row.get("participanttype", ""),
+            # Speeches are as printed in the English record: English unless "spoke in".
+            "language": "English"}
+    if role := _ROLES.get(row.get("participanttype", "")):
+        meta["role"] = role
+    return {k: v.strip() for k, v in meta.items() if v and v.strip()}
+
+
+@lru_cache(maxsize=4)
+def _tsv(table: Path) -> dict[str, dict[str, str]]:
+    try:
+        with table.open(encoding="utf-8", newline="") as f:
+            return {row["filename"]: row for row in csv.DictReader(f, delimiter="\t")}
+    except (OSError, UnicodeDecodeError, KeyError, csv.Error) as exc:
+        raise SourceError(table, f"unreadable corpus metadata table: {exc}") from exc
+
+
+def _ungdc(path: Path, m: re.Match) -> dict[str, str]:
+    iso, session, year = m.group("iso"), m.group("session"), m.group("year")
+    meta = {"body": "General Assembly", "session": session, "year": year,
+            "title": f"General Debate, {int(session)}th session"}
+    workbook = path.parent / UNGDC_XLSX
+    if not workbook.is_file():
+        return meta
+    by_year, countries = _speakers(workbook.resolve())
+    if country := countries.get(iso):
+        meta["affiliation"] = country
+    if row := by_year.get((int(year), iso)):
+        meta.update({k: v for k, v in row.items() if v})
+    return meta
+
+
+@lru_cache(maxsize=2)
+def _speakers(workbook: Path) -> tuple[dict[tuple[int, str], dict[str, str]], dict[str, str]]:
+    """(year, ISO code) → speaker, post and country as named that year; ISO code → its
+    latest name, for years the workbook lacks."""
+    try:
+        import openpyxl
+    except ImportError as exc:  # pragma: no cover - openpyxl is a dependency
+        raise SourceError(workbook, "reading the speakers workbook needs openpyxl") from exc
+    try:
+        book = openpyxl.load_workbook(workbook, read_only=True, data_only=True)
+        rows = list(book.worksheets[0].iter_rows(values_only=True))
+        book.close()
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        raise SourceError(workbook, f"unreadable speakers workbook: {exc}") from exc
+    header = [str(h or "").strip() for h in rows[0]] if rows else []
+    need = ["Year", "ISO Code", "Country", "Name of Person Speaking", "Post"]
+    if missing := [h for h in need if h not in header]:
+        raise SourceError(workbook, f"speakers workbook has no {missing[0]!r} column")
+    col = {h: header.index(h) for h in need}
+    by_year: dict[tuple[int, str], dict[str, str]] = {}
+    countries: dict[str, str] = {}
+    for row in sorted(rows[1:], key=lambda r: int(r[col["Year"]] or 0)):
+        cell = lambda h: str(row[col[h]] or "").strip()  # noqa: E731
+        if not cell("ISO Code") or not cell("Year").isdigit():
+            continue
+        countries[cell("ISO Code")] = cell("Country")
+        by_year[(int(cell("Year")), cell("ISO Code"))] = {
+            "speaker": cell("Name of Person Speaking"), "role": cell("Post"),
+            "affiliation": cell("Country")}
+    return by_year, countries
+
+
+def resolution_adoption(text: str) -> dict[str, str]:
+    """Date and meeting from a resolution's "Adopted by the Security Council at its
+    6191st meeting, on 24 September 2009"."""
+    m = _ADOPTED.search(" ".join(text[:3000].split()))
+    if not m:
+        return {}
+    out = {"meeting": m.group(1)}
+    if date := iso_date(m.group(2)):
+        out["date"] = date
+    return out

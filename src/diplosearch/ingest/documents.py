@@ -1,0 +1,229 @@
+"""From a decoded source to citable passages: paragraphs, speakers, statements, parts,
+pages (PDF records) and paragraph numbers (resolutions)."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, replace
+
+from . import resolutions, textclean
+from .passages import TokenCounter, split_paragraph
+from .sources import SourceText
+from .speakers import (
+    Speaker,
+    invitations,
+    language_switch,
+    moved_words,
+    parse_label,
+    role_affiliation,
+)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One embeddable unit of a document, with everything needed to cite it."""
+
+    position: int
+    text: str
+    paragraph: int
+    paragraph_end: int
+    part: int
+    parts: int
+    line_start: int
+    line_end: int
+    char_start: int
+    char_end: int
+    speaker: str | None = None
+    affiliation: str | None = None
+    role: str | None = None
+    language: str | None = None
+    statement: int | None = None
+    page: int | None = None
+    section: str | None = None      # "OP 6" / "PP 3" in resolutions
+
+
+@dataclass
+class _Paragraph:
+    number: int
+    clean: textclean.CleanText
+    speaker: Speaker | None
+    statement: int | None
+    tokens: int = 0
+    section: str | None = None
+
+
+class _Statements:
+    """Who is speaking, paragraph by paragraph: labels open statements, "(spoke in …)"
+    notes switch language, headings and procedural notes belong to no one, and the
+    President's rule 39 invitations say whom a briefer speaks for."""
+
+    def __init__(self, meta: dict[str, str]) -> None:
+        self.meta = meta
+        self.first = int(meta["statement"]) if meta.get("statement") else 1
+        self.speaker = Speaker(meta["speaker"], meta.get("affiliation"), meta.get("role"),
+                               meta.get("language")) if meta.get("speaker") else None
+        self.statement = self.first if self.speaker else None
+        self.last: int | None = self.statement
+        self.spoken = False
+        self.invited: dict[str, Speaker] = {}
+
+    def read(self, number: int, clean: textclean.CleanText, note: bool,
+             labels: bool = True) -> _Paragraph | None:
+        """The paragraph with its speaker, or None when it is only a language note."""
+        if language := language_switch(clean.text):
+            if self.speaker:
+                self.speaker = replace(self.speaker, language=language)
+            return None
+        if note:
+            self.speaker = self.statement = None
+            return _Paragraph(number, clean, None, None)
+        if labels and (label := parse_label(clean.text)):
+            found, cut = label
+            self.speaker = self._fill(found)
+            self.last = self.first if self.last is None or not self.spoken else self.last + 1
+            self.statement = self.last
+            clean = _statement_text(clean, cut)
+        if self.speaker and self.speaker.role == "President":
+            self.invited.update(invitations(clean.text))
+        if not clean.text:
+            return None
+        self.spoken = self.spoken or self.speaker is not None
+        return _Paragraph(number, clean, self.speaker, self.statement)
+
+    def _fill(self, found: Speaker) -> Speaker:
+        """Complete a label from what else is known: the document's metadata when it names
+        the same speaker (or the file is one statement, as in per-speech corpora), the
+        cover's president, the Secretariat, or the briefer's invitation."""
+        meta, affiliation, role = self.meta, found.affiliation, found.role
+        if meta.get("speaker") == found.name or (meta.get("statement") and not self.spoken):
+            affiliation = affiliation or meta.get("affiliation")
+            role = role or meta.get("role")
+        if affiliation is None:
+            words = found.name.split()
+            invited = self.invited.get(f"{words[0]} {words[-1]}")
+            president = meta.get("president_affiliation") if role == "President" else None
+            affiliation = president or role_affiliation(role) or (
+                invited.affiliation if invited else None)
+            role = role or (invited.role if invited else None)
+        return Speaker(found.name, affiliation, role, found.language or meta.get("language"),
+                       found.label)
+
+
+def _paragraphs(source: SourceText) -> list[_Paragraph]:
+    raw = source.text
+    vocab, compounds = textclean.vocabulary(raw), textclean.hyphenated_pairs(raw)
+    statements = _Statements(source.metadata)
+    resolution = resolutions.is_resolution(source.metadata)
+    notes = {start for start, _ in source.notes}
+    out: list[_Paragraph] = []
+    page_break = False
+    for number, (start, end) in enumerate(
+            textclean.paragraph_blocks(raw, source.hard_wrapped), start=1):
+        clean = textclean.clean(raw[start:end], start, vocab, compounds)
+        if resolutions.is_furniture(clean.text):
+            page_break = True
+            continue
+        # Text files keep the page furniture of the PDFs they came from; a paragraph cut
+        # by it goes on, in lower case, after the header of the next page.
+        if page_break and out and clean.text[:1].islower():
+            out[-1].clean = _join(out[-1].clean, clean)
+            page_break = False
+            continue
+        page_break = False
+        paragraph = statements.read(number, clean, start in notes, labels=not resolution)
+        if paragraph:
+            out.append(paragraph)
+    if resolution:
+        for p, section in zip(out, resolutions.sections([p.clean.text for p in out])):
+            p.section = section
+    return out
+
+
+def _join(a: textclean.CleanText, b: textclean.CleanText) -> textclean.CleanText:
+    return textclean.CleanText(a.text + " " + b.text, a.offsets + [a.offsets[-1] + 1] + b.offsets)
+
+
+def _same_unit(a: _Paragraph, b: _Paragraph) -> bool:
+    return a.statement == b.statement and a.speaker == b.speaker and a.section == b.section
+
+
+def _statement_text(clean: textclean.CleanText, cut: int) -> textclean.CleanText:
+    """The paragraph without its label, with any words extraction moved into the label
+    put back in front, so no statement text is lost."""
+    moved = moved_words(clean.text)
+    text, offsets = clean.text[cut:], clean.offsets[cut:]
+    if moved:
+        s, e = moved
+        text = clean.text[s:e] + " " + text
+        offsets = clean.offsets[s:e] + [clean.offsets[e - 1]] + offsets
+    return textclean.CleanText(text, offsets)
+
+
+def _merge_small(paragraphs: list[_Paragraph], budget: int, min_tokens: int) -> list[list[_Paragraph]]:
+    """Group each tiny paragraph with the next one of the same statement (or resolution
+    paragraph), when they fit."""
+    groups: list[list[_Paragraph]] = []
+    for p in paragraphs:
+        if groups:
+            last = groups[-1]
+            size = sum(q.tokens for q in last)
+            fits = _same_unit(last[-1], p) and size + p.tokens <= budget
+            # A tiny piece that starts in lower case ("world.") ends the sentence of the
+            # paragraph before it, broken off by the extraction: it joins that one.
+            continues = p.tokens < min_tokens and p.clean.text[:1].islower()
+            if fits and (size < min_tokens or continues):
+                last.append(p)
+                continue
+        groups.append([p])
+    # A tiny paragraph at the end of a statement joins the one before it instead.
+    if len(groups) > 1 and sum(q.tokens for q in groups[-1]) < min_tokens:
+        prev, tail = groups[-2], groups[-1]
+        if _same_unit(prev[-1], tail[0]) and sum(q.tokens for q in prev + tail) <= budget:
+            groups[-2:] = [prev + tail]
+    return groups
+
+
+def _page_of(source: SourceText, offset: int) -> int | None:
+    """The printed page a character of a PDF's text is on."""
+    if not source.pages:
+        return None
+    i = bisect.bisect_right([start for start, _ in source.pages], offset) - 1
+    return source.pages[max(i, 0)][1]
+
+
+def to_passages(source: SourceText, count: TokenCounter, budget: int,
+                min_tokens: int = 16) -> list[Passage]:
+    """Split a decoded source into passages of at most `budget` word pieces each."""
+    paragraphs = _paragraphs(source)
+    if not paragraphs:
+        return []
+    for p, n in zip(paragraphs, count([p.clean.text for p in paragraphs])):
+        p.tokens = n
+    line_starts = [0] + [i + 1 for i, ch in enumerate(source.text) if ch == "\n"]
+    passages: list[Passage] = []
+    for group in _merge_small(paragraphs, budget, min_tokens):
+        first = group[0]
+        if len(group) > 1:
+            spans = [(group, None)]
+        else:
+            spans = [(group, span) for span in split_paragraph(first.clean.text, count, budget)]
+        for part, (members, span) in enumerate(spans, start=1):
+            if span is None:
+                text = " ".join(p.clean.text for p in members)
+                c0 = members[0].clean.source_span(0, 1)[0]
+                c1 = members[-1].clean.source_span(0, len(members[-1].clean.text))[1]
+            else:
+                text = first.clean.text[span[0]:span[1]]
+                c0, c1 = first.clean.source_span(*span)
+            sp = first.speaker
+            passages.append(Passage(
+                position=len(passages), text=text, paragraph=first.number,
+                paragraph_end=members[-1].number, part=part, parts=len(spans),
+                line_start=bisect.bisect_right(line_starts, c0),
+                line_end=bisect.bisect_right(line_starts, max(c0, c1 - 1)),
+                char_start=c0, char_end=c1,
+                speaker=sp.name if sp else None, affiliation=sp.affiliation if sp else None,
+                role=sp.role if sp else None, language=sp.language if sp else None,
+                statement=first.statement, page=_page_of(source, c0), section=first.section,
+            ))
+    return passages

@@ -1,0 +1,201 @@
+"""The search pipeline: candidates from keyword and/or vector retrieval, fusion, optional
+cross-encoder reranking, grouping, and the best-matching sentence of each hit."""
+
+from __future__ import annotations
+
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..embed.models import Embedder
+from ..errors import QueryError
+from ..store import database
+from . import keyword
+from .filters import Filters
+from .fusion import DEFAULT_FUSION, FUSIONS, MODES, fuse
+from .highlight import best_sentences, best_sentences_lexical
+from .results import Hit, SearchResults, hit_from_row
+
+
+class Index(Protocol):
+    """What the pipeline reads of an open index; `diplosearch.index.Index` is one. Stated
+    here so that retrieval depends on the store, never on the facade above it."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def db(self) -> sqlite3.Connection: ...
+
+    @property
+    def vectors(self) -> Any: ...
+
+    @property
+    def embedder(self) -> Embedder: ...
+
+GROUP_FIELDS = {"country": "affiliation", "speaker": "speaker", "doc": "doc"}
+MAX_QUERY_CHARS = 20_000
+HYBRID_DEPTH = 100        # candidates taken from each list before fusing
+RERANK_DEPTH = 50
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    k: int = 10
+    mode: str = "hybrid"
+    fusion: str = DEFAULT_FUSION
+    filters: Filters = Filters()
+    group_by: str | None = None
+    per_group: int = 1
+    rerank: str | None = None
+    highlight: bool = False
+
+    def check(self) -> None:
+        if self.k < 1:
+            raise QueryError(f"k must be at least 1 (got {self.k})")
+        if self.mode not in MODES:
+            raise QueryError(f"mode {self.mode!r}: expected one of {', '.join(MODES)}")
+        if self.fusion not in FUSIONS:
+            raise QueryError(f"fusion {self.fusion!r}: expected one of {', '.join(FUSIONS)}")
+        if self.group_by is not None and self.group_by not in GROUP_FIELDS:
+            raise QueryError(f"group by {self.group_by!r}: expected one of {', '.join(GROUP_FIELDS)}")
+        if self.per_group < 1:
+            raise QueryError(f"per-group must be at least 1 (got {self.per_group})")
+
+
+def clean_query(query: str) -> str:
+    if not isinstance(query, str) or not query.strip():
+        raise QueryError("query is empty: ask a question, e.g. "
+                         "\"what measures target foreign terrorist fighters\"")
+    return query.strip()[:MAX_QUERY_CHARS]
+
+
+def ranked(index: Index, query: str, qvec: np.ndarray | None, depth: int,
+           opts: SearchOptions) -> list[tuple[int, float]]:
+    """(passage id, score) best first, at most `depth` from each retriever; see `retrieve`."""
+    return retrieve(index, query, qvec, depth, opts)[0]
+
+
+def retrieve(index: Index, query: str, qvec: np.ndarray | None, depth: int,
+             opts: SearchOptions) -> tuple[list[tuple[int, float]], np.ndarray | None]:
+    """(passage id, score) pairs best first, and the query's vector (None in keyword mode).
+
+    `qvec` None: the query is embedded here. In hybrid mode the embedding and the vector
+    search run on a worker thread while this one runs the keyword search: the model's
+    runtime, FAISS and SQLite all let go of the GIL, so on two cores the two retrievers
+    cost about the slower one, not their sum.
+    """
+    if opts.mode == "keyword":
+        return keyword.search(index.db, query, depth, opts.filters), None
+    vecs, allowed = index.vectors, allowed_ids(index, opts.filters)   # database reads: here
+
+    def vector_side() -> tuple[list[tuple[int, float]], np.ndarray]:
+        q = qvec if qvec is not None else index.embedder.embed([query])
+        return vector_top(vecs, q, depth, allowed), q
+
+    if opts.mode == "semantic":
+        return vector_side()
+    future = _pool().submit(vector_side)
+    kw = keyword.search(index.db, query, depth, opts.filters)
+    sem, q = future.result()
+    return fuse(sem, kw, opts.fusion), q
+
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="diplosearch-vectors")
+    return _POOL
+
+
+def allowed_ids(index: Index, filters: Filters) -> np.ndarray | None:
+    """Ids of the passages a filter keeps, or None with no filter."""
+    if not filters:
+        return None
+    where, args = filters.sql()
+    cur = index.db.cursor()
+    cur.row_factory = None   # plain tuples: a 1 % filter of 1M passages is 10k rows
+    # Every passage has its document (foreign key): join only when a filter needs it,
+    # so a country filter reads the affiliation index alone.
+    join = " JOIN documents d ON d.id = p.doc_id" if "d." in where else ""
+    return np.array(cur.execute(f"SELECT p.id FROM passages p{join} WHERE {where}",
+                                args).fetchall(), dtype=np.int64).reshape(-1)
+
+
+def vector_top(vecs, qvec: np.ndarray, depth: int,
+               allowed: np.ndarray | None) -> list[tuple[int, float]]:
+    """The `depth` passages nearest the query vector, among `allowed` ids when given."""
+    if allowed is not None:
+        scores, ids = vecs.search_within(qvec[0], depth, allowed)
+    else:
+        s, i = vecs.search(qvec, depth)
+        scores, ids = s[0], i[0]
+    return [(int(p), float(s)) for s, p in zip(scores, ids) if p >= 0]
+
+
+def run(index: Index, query: str, opts: SearchOptions) -> SearchResults:
+    """Search `index` for `query` with `opts`; see `Index.search`."""
+    opts.check()
+    query = clean_query(query)
+    qvec = None
+    want = opts.k * (opts.per_group if opts.group_by else 1)
+    depth = max(want, HYBRID_DEPTH if opts.mode == "hybrid" else want,
+                RERANK_DEPTH if opts.rerank else 0)
+    while True:
+        pairs, qvec = retrieve(index, query, qvec, depth, opts)
+        # Rows (text, citation) are read for the hits shown only, unless reranking or
+        # grouping needs them all: fusing two lists of 100 must not cost 200 row reads.
+        hits = to_hits(index, pairs if opts.rerank or opts.group_by else pairs[:opts.k])
+        if len(hits) < opts.k < len(pairs) and not (opts.rerank or opts.group_by):
+            hits = to_hits(index, pairs)   # a passage vanished between the two reads
+        if opts.rerank:
+            hits = rerank(opts.rerank, query, hits)
+        if not opts.group_by:
+            hits = hits[:opts.k]
+            break
+        grouped, complete = group(hits, opts)
+        # Widen until k groups are filled or the candidates run out.
+        if complete or len(pairs) < depth:
+            hits = grouped
+            break
+        depth *= 4
+    if opts.highlight and hits:
+        texts = [h.text for h in hits]
+        spans = best_sentences(index.embedder, qvec[0], texts) if qvec is not None \
+            else best_sentences_lexical(query, texts)
+        hits = [replace(h, highlights=sp) for h, sp in zip(hits, spans)]
+    return SearchResults(hits, query=query, index=index.name)
+
+
+def to_hits(index: Index, pairs: list[tuple[int, float]]) -> list[Hit]:
+    rows = database.passages_by_id(index.db, [pid for pid, _ in pairs])
+    return [hit_from_row(rows[pid], score) for pid, score in pairs if pid in rows]
+
+
+def group(hits: list[Hit], opts: SearchOptions) -> tuple[list[Hit], bool]:
+    """The best `per_group` hits of each of the first k groups, groups by their best hit.
+    Returns the hits and whether k groups were each filled."""
+    field = GROUP_FIELDS[opts.group_by]
+    groups: dict[str, list[Hit]] = {}
+    for h in hits:
+        members = groups.setdefault(getattr(h, field) or "(unknown)", [])
+        if len(members) < opts.per_group:
+            members.append(h)
+    chosen = list(groups.values())[:opts.k]
+    complete = len(chosen) == opts.k and all(len(m) == opts.per_group for m in chosen)
+    return [h for members in chosen for h in members], complete
+
+
+def rerank(model: str, query: str, hits: list[Hit]) -> list[Hit]:
+    """Reorder hits by a sentence-transformers CrossEncoder's score."""
+    from ..embed.rerank import cross_encoder_scores
+
+    scores = cross_encoder_scores(model, query, [h.text for h in hits])
+    order = sorted(range(len(hits)), key=lambda i: -scores[i])
+    return [replace(hits[i], score=float(scores[i])) for i in order]

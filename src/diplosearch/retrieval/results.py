@@ -1,0 +1,151 @@
+"""What a search returns: `Hit`s with their citations, as plain objects, JSON or a DataFrame."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked passage and where exactly it comes from."""
+
+    score: float | None           # None for a passage looked up rather than ranked
+    text: str
+    citation: str
+    doc: str                      # UN symbol where known, else the source's key
+    source: str                   # path of the source, relative to the folder indexed
+    paragraph: int
+    paragraph_end: int
+    part: int
+    parts: int
+    line_start: int
+    line_end: int
+    char_start: int
+    char_end: int
+    speaker: str | None = None
+    affiliation: str | None = None
+    role: str | None = None
+    language: str | None = None
+    statement: int | None = None
+    page: int | None = None
+    section: str | None = None    # "OP 6" / "PP 3" in resolutions
+    date: str | None = None
+    body: str | None = None
+    id: int = 0
+    highlights: tuple[tuple[int, int], ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["highlights"] = [list(span) for span in self.highlights]
+        return out
+
+
+def cite(doc: str, paragraph: int, paragraph_end: int = 0, part: int = 1, parts: int = 1,
+         speaker: str | None = None, affiliation: str | None = None, page: int | None = None,
+         statement: int | None = None, per_statement: bool = False,
+         section: str | None = None) -> str:
+    """The short citation, e.g. `S/PV.8699, p. 7 ¶12 — Mr. Amorin (Uruguay)`.
+
+    A per-speech file (one statement of a meeting per file) names its statement, since its
+    paragraphs are counted within the statement: `S/PV.8699 #12 ¶1`. A resolution names
+    the paragraph as numbered in it: `S/RES/2178 (2014), OP 6 ¶23`.
+    """
+    where = doc
+    if page is not None:
+        where += f", p. {page}"
+    if section:
+        where += f", {section}"
+    if per_statement and statement is not None:
+        where += f" #{statement}"
+    para = f"¶{paragraph}" + (f"–{paragraph_end}" if paragraph_end > paragraph else "")
+    if parts > 1:
+        para += f" ({part}/{parts})"
+    out = f"{where} {para}"
+    if speaker:
+        out += f" — {speaker}" + (f" ({affiliation})" if affiliation else "")
+    return out
+
+
+_CITATION = re.compile(r"^(?P<doc>.+?)(?:, p\. \d+)?(?:, [OP]P \d+)?(?: #(?P<statement>\d+))? "
+                       r"¶(?P<paragraph>\d+)(?:[–-]\d+)?(?: \((?P<part>\d+)/\d+\))?(?: — .*)?$")
+
+
+def parse_citation(text: str) -> dict[str, Any] | None:
+    """Split a citation string back into doc, statement, paragraph and part."""
+    m = _CITATION.match(text.strip())
+    if not m:
+        return None
+    return {
+        "doc": m.group("doc"),
+        "statement": int(m.group("statement")) if m.group("statement") else None,
+        "paragraph": int(m.group("paragraph")),
+        "part": int(m.group("part")) if m.group("part") else 1,
+    }
+
+
+class SearchResults(list):
+    """A list of `Hit`s that also renders itself in notebooks and converts to pandas."""
+
+    def __init__(self, hits=(), query: str = "", index: str = "") -> None:
+        super().__init__(hits)
+        self.query = query
+        self.index = index
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        return [hit.to_dict() for hit in self]
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dicts(), ensure_ascii=False, indent=2)
+
+    def to_frame(self):
+        """A pandas DataFrame, one row per hit (needs the `pandas` extra)."""
+        try:
+            import pandas as pd
+        except ImportError as exc:
+            raise ImportError("to_frame() needs pandas: pip install 'diplosearch[pandas]'") from exc
+        columns = list(Hit.__dataclass_fields__)
+        return pd.DataFrame([hit.to_dict() for hit in self], columns=columns)
+
+    def __repr__(self) -> str:
+        lines = [f"SearchResults({len(self)} hits for {self.query!r})", "  score  citation"]
+        lines += [f"  {h.score:.3f}  {h.citation}" for h in self]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{h.score:.3f}</td><td>{html.escape(h.citation)}</td>"
+            f"<td>{emphasise_html(h.text, h.highlights)}</td></tr>" for h in self)
+        return (f"<p>{len(self)} hits for <b>{html.escape(self.query)}</b></p>"
+                f"<table><tr><th>score</th><th>citation</th><th>passage</th></tr>{rows}</table>")
+
+
+def emphasise_html(text: str, spans: tuple[tuple[int, int], ...]) -> str:
+    """Escape `text` and wrap the highlighted spans in <mark>."""
+    out, pos = [], 0
+    for start, end in sorted(spans):
+        out += [html.escape(text[pos:start]), "<mark>", html.escape(text[start:end]), "</mark>"]
+        pos = end
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+def hit_from_row(row: sqlite3.Row, score: float | None) -> Hit:
+    """A `Hit` from a row of `database.HIT_SQL` (passage, document and citation fields)."""
+    meta = json.loads(row["doc_metadata"] or "{}")
+    doc = row["symbol"] or row["doc_key"]
+    citation = cite(doc, row["paragraph"], row["paragraph_end"], row["part"], row["parts"],
+                    row["speaker"], row["affiliation"], row["page"], row["statement"],
+                    per_statement="statement" in meta, section=row["section"])
+    return Hit(score=score, text=row["text"], citation=citation, doc=doc, source=row["doc_key"],
+               paragraph=row["paragraph"], paragraph_end=row["paragraph_end"], part=row["part"],
+               parts=row["parts"], line_start=row["line_start"], line_end=row["line_end"],
+               char_start=row["char_start"], char_end=row["char_end"], speaker=row["speaker"],
+               affiliation=row["affiliation"], role=row["role"], language=row["language"],
+               statement=row["statement"], page=row["page"], section=row["section"],
+               date=meta.get("date"),
+               body=meta.get("body"), id=row["id"])

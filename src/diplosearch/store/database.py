@@ -1,0 +1,210 @@
+"""The index's SQLite database: documents, passages, segments and index state."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..errors import IndexDamagedError
+from ..ingest.documents import Passage
+from .migrations import migrate, pending
+
+DB_NAME = "passages.sqlite"
+
+PASSAGE_COLUMNS = (
+    "position", "text", "text_sha256", "paragraph", "paragraph_end", "part", "parts",
+    "speaker", "affiliation", "role", "language", "statement", "page",
+    "line_start", "line_end", "char_start", "char_end", "section",
+)
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def connect(index_dir: Path, write: bool = False) -> sqlite3.Connection:
+    """Open the database: read-only for searching; read-write and migrated for writing.
+
+    Write connections are in autocommit mode; writers group changes with `transaction`.
+    """
+    path = index_dir / DB_NAME
+    if not path.is_file():
+        raise IndexDamagedError(f"{index_dir}: index database {DB_NAME} is missing")
+    try:
+        if write:
+            db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            migrate(db)
+        else:
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
+                                 isolation_level=None)
+            if pending(db, create=False):
+                raise IndexDamagedError(f"{index_dir}: index was made by an older diplosearch; "
+                                        "run `diplosearch index add` on it once to upgrade it")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.row_factory = sqlite3.Row
+        return db
+    except sqlite3.DatabaseError as exc:
+        raise IndexDamagedError(f"{path}: not a readable index database ({exc})") from exc
+
+
+@contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def create(index_dir: Path) -> sqlite3.Connection:
+    """Create a fresh database in `index_dir`."""
+    sqlite3.connect(index_dir / DB_NAME).close()
+    return connect(index_dir, write=True)
+
+
+def get_state(db: sqlite3.Connection, key: str) -> str:
+    row = db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else ""
+
+
+def backends(db: sqlite3.Connection) -> list[str]:
+    """The embedding backends ("torch", "onnx", "onnx-int8", ...) that computed this index's
+    vectors, in the order first used: informational, e.g. to tell int8 vectors apart."""
+    value = get_state(db, "backends")
+    return value.split(",") if value else []
+
+
+def note_backend(db: sqlite3.Connection, backend: str | None) -> None:
+    """Record that `backend` embedded vectors (inside the commit's transaction)."""
+    if backend and backend not in backends(db):
+        set_state(db, "backends", ",".join([*backends(db), backend]))
+
+
+def set_state(db: sqlite3.Connection, key: str, value: object) -> None:
+    db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (key, str(value)))
+
+
+def find_document(db: sqlite3.Connection, key: str, path: str) -> sqlite3.Row | None:
+    row = db.execute("SELECT * FROM documents WHERE path = ?", (path,)).fetchone()
+    return row or db.execute("SELECT * FROM documents WHERE key = ?", (key,)).fetchone()
+
+
+def upsert_document(db: sqlite3.Connection, existing: sqlite3.Row | None, key: str, path: str,
+                    symbol: str | None, sha256: str, encoding: str, metadata: dict) -> int:
+    values = (key, path, symbol, sha256, encoding, json.dumps(metadata, sort_keys=True), now(),
+              metadata.get("date"), metadata.get("body"))
+    if existing is None:
+        cur = db.execute("INSERT INTO documents (key, path, symbol, sha256, encoding, metadata, "
+                         "indexed_at, date, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
+        return int(cur.lastrowid)
+    db.execute("UPDATE documents SET key=?, path=?, symbol=?, sha256=?, encoding=?, metadata=?, "
+               "indexed_at=?, date=?, body=? WHERE id=?", (*values, existing["id"]))
+    return int(existing["id"])
+
+
+def passage_rows(db: sqlite3.Connection, doc_id: int) -> list[sqlite3.Row]:
+    return db.execute("SELECT id, text_sha256 FROM passages WHERE doc_id = ? ORDER BY position",
+                      (doc_id,)).fetchall()
+
+
+def _values(p: Passage, sha: str) -> tuple:
+    return tuple(sha if c == "text_sha256" else getattr(p, c) for c in PASSAGE_COLUMNS)
+
+
+def insert_passage(db: sqlite3.Connection, pid: int, doc_id: int, segment_id: int,
+                   p: Passage, sha: str) -> None:
+    cols = ", ".join(PASSAGE_COLUMNS)
+    marks = ", ".join("?" * len(PASSAGE_COLUMNS))
+    db.execute(f"INSERT INTO passages (id, doc_id, segment_id, {cols}) VALUES (?, ?, ?, {marks})",
+               (pid, doc_id, segment_id, *_values(p, sha)))
+
+
+def update_passage(db: sqlite3.Connection, pid: int, p: Passage, sha: str) -> None:
+    sets = ", ".join(f"{c} = ?" for c in PASSAGE_COLUMNS)
+    db.execute(f"UPDATE passages SET {sets} WHERE id = ?", (*_values(p, sha), pid))
+
+
+def delete_passages(db: sqlite3.Connection, ids: Iterable[int]) -> None:
+    db.executemany("DELETE FROM passages WHERE id = ?", ((i,) for i in ids))
+
+
+def add_segment(db: sqlite3.Connection, file: str, rows: int, sha256: str) -> int:
+    cur = db.execute("INSERT INTO segments (file, rows, sha256, created_at) VALUES (?, ?, ?, ?)",
+                     (file, rows, sha256, now()))
+    return int(cur.lastrowid)
+
+
+def segments(db: sqlite3.Connection) -> list[tuple[int, str, int]]:
+    return [tuple(r) for r in db.execute("SELECT id, file, rows FROM segments ORDER BY id")]
+
+
+def live_counts(db: sqlite3.Connection) -> dict[int, int]:
+    """Live passages per segment id (segments with none left out), as the triggers of
+    migration 005 keep them: no scan of the passages."""
+    return dict(db.execute("SELECT id, live FROM segments WHERE live != 0").fetchall())
+
+
+def tally(db: sqlite3.Connection, name: str) -> int:
+    """The stored count of documents or passages."""
+    return int(db.execute("SELECT n FROM tallies WHERE name = ?", (name,)).fetchone()[0])
+
+
+def live_ids(db: sqlite3.Connection, segment_id: int) -> Iterator[int]:
+    for (pid,) in db.execute("SELECT id FROM passages WHERE segment_id = ?", (segment_id,)):
+        yield pid
+
+
+def counts(db: sqlite3.Connection) -> dict[str, int]:
+    return {
+        "documents": tally(db, "documents"),
+        "passages": tally(db, "passages"),
+        "segments": int(db.execute("SELECT COUNT(*) FROM segments").fetchone()[0]),
+    }
+
+
+def tally_errors(db: sqlite3.Connection) -> list[str]:
+    """Where a stored count disagrees with the rows (it never should: triggers keep them);
+    scans the whole index, so for `index verify`, not for every write."""
+    wrong = [f"{name}: stored {tally(db, name)}, counted {n}" for name, n in (
+        (name, int(db.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0]))
+        for name in ("documents", "passages")) if tally(db, name) != n]
+    wrong += [f"segment {seg}: stored {live} live passages, counted {n}"
+              for seg, live, n in db.execute(
+                  "SELECT s.id, s.live, (SELECT COUNT(*) FROM passages p WHERE p.segment_id = s.id) "
+                  "FROM segments s").fetchall() if live != n]
+    return wrong
+
+
+def recount(db: sqlite3.Connection) -> None:
+    """Set the stored counts from the rows (inside the caller's transaction)."""
+    db.execute("UPDATE tallies SET n = (SELECT COUNT(*) FROM documents) WHERE name = 'documents'")
+    db.execute("UPDATE tallies SET n = (SELECT COUNT(*) FROM passages) WHERE name = 'passages'")
+    db.execute("UPDATE segments SET live = (SELECT COUNT(*) FROM passages p "
+               "WHERE p.segment_id = segments.id)")
+
+
+HIT_SQL = """
+SELECT p.*, d.key AS doc_key, d.symbol AS symbol, d.metadata AS doc_metadata
+FROM passages p JOIN documents d ON d.id = p.doc_id
+"""
+
+
+def passages_by_id(db: sqlite3.Connection, ids: list[int]) -> dict[int, sqlite3.Row]:
+    if not ids:
+        return {}
+    out: dict[int, sqlite3.Row] = {}
+    for start in range(0, len(ids), 900):  # stay under SQLite's variable limit
+        chunk = ids[start:start + 900]
+        marks = ",".join("?" * len(chunk))
+        for row in db.execute(f"{HIT_SQL} WHERE p.id IN ({marks})", chunk):
+            out[row["id"]] = row
+    return out

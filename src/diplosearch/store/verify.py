@@ -1,0 +1,249 @@
+"""`index verify`: check that an index is whole and unaltered, and say how to fix it.
+
+The invariant: every passage in the database has exactly one vector in the segment the
+database assigns it, every vector in a segment belongs to one passage (or to a removed
+one, awaiting compaction; passage ids are never reused), every segment file is where the
+database says with the size and sha256 it recorded, and the manifest agrees with the
+database (see `recovery` for what "agrees" means). Reading never writes: this is safe
+on any index, including one another process is writing (it checks one committed state).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import DiplosearchError, IndexDamagedError, SegmentMissingError
+from . import ann, database, recovery, snapshot, vectors
+from .manifest import MANIFEST, Manifest, read_manifest
+from .paths import resolve_index
+
+ERROR, WARNING = "error", "warning"
+REPAIR = "run `diplosearch index repair` (it rebuilds the vector file from the stored " \
+         "vectors, re-embedding any that are lost)"
+REBUILD = "rebuild the index from its sources: `diplosearch index build SOURCES --name NAME " \
+          "--replace`"
+KNOWN_FILES = {MANIFEST, database.DB_NAME, vectors.VECTORS_DIR, ".lock", f".{MANIFEST}.tmp",
+               f"{database.DB_NAME}-wal", f"{database.DB_NAME}-shm", f"{database.DB_NAME}-journal"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an index, and what to do about it."""
+
+    severity: str   # "error": answers cannot be trusted; "warning": harmless, tidied later
+    what: str
+    fix: str
+
+
+@dataclass
+class VerifyReport:
+    """What `verify_index` found."""
+
+    path: str
+    problems: list[Problem] = field(default_factory=list)
+    generation: int | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    dead_vectors: int = 0
+    missing: bool = field(default=False, repr=False)   # a segment file was not found
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == ERROR for p in self.problems)
+
+    def add(self, severity: str, what: str, fix: str) -> None:
+        self.problems.append(Problem(severity, what, fix))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "ok": self.ok, "generation": self.generation,
+                **self.counts, "dead_vectors": self.dead_vectors,
+                "problems": [asdict(p) for p in self.problems]}
+
+
+def verify_index(index: str | os.PathLike[str] | None = None,
+                 checksums: bool = True) -> VerifyReport:
+    """Check an index (name or path; None: the default) without changing it.
+
+    Args:
+        checksums: also hash every segment file (reads all vectors; the rest is cheap).
+    """
+    path = resolve_index(index)
+    for _ in range(snapshot.RETRIES):
+        report = VerifyReport(str(path))
+        manifest = _check_files(path, report)
+        if manifest is None:
+            return report
+        try:
+            db = database.connect(path)
+        except DiplosearchError as exc:
+            report.add(ERROR, str(exc), f"do as the message says; if the database is "
+                                        f"unreadable, {REBUILD}")
+            return report
+        try:
+            with snapshot.snapshot(db):
+                _check_database(path, db, manifest, report, checksums)
+            # A file missing because a writer compacted after our snapshot began is no
+            # fault: look again at the newer state.
+            if not report.missing or snapshot.generation(db) == report.generation:
+                return report
+        except sqlite3.DatabaseError as exc:
+            report.add(ERROR, f"the index database is damaged ({exc})", REBUILD)
+            return report
+        finally:
+            db.close()
+    return report
+
+
+def _check_files(path: Path, report: VerifyReport) -> Manifest | None:
+    """The directory's own files: present, not links, nothing foreign. The manifest."""
+    try:
+        manifest = read_manifest(path)   # no index at all: IndexNotFoundError, raised
+    except IndexDamagedError as exc:
+        report.add(ERROR, str(exc), "`diplosearch index repair` rewrites it from the database")
+        return None
+    for name in recovery.links(path):
+        report.add(ERROR, f"{name} is a symbolic link; an index never contains links, so this "
+                          "one was tampered with (nothing is read or written through it)",
+                   "`diplosearch index repair` deletes links at scratch names; otherwise "
+                   + REBUILD)
+    if set(recovery.links(path)) & set(recovery.MAIN_FILES):
+        return None
+    for f in sorted(path.iterdir()):
+        if f.name not in KNOWN_FILES:
+            report.add(WARNING, f"{f.name}: not part of an index (ignored; never read)",
+                       f"delete {f}")
+    return manifest
+
+
+def _check_database(path: Path, db: sqlite3.Connection, manifest: Manifest,
+                    report: VerifyReport, checksums: bool) -> None:
+    result = db.execute("PRAGMA quick_check").fetchone()[0]
+    if result != "ok":
+        report.add(ERROR, f"the index database is damaged ({result})", REBUILD)
+        return
+    if db.execute("SELECT 1 FROM passages WHERE doc_id NOT IN (SELECT id FROM documents)"
+                  " LIMIT 1").fetchone():
+        report.add(ERROR, "passages belong to documents that do not exist", REBUILD)
+    wrong = database.tally_errors(db)
+    if wrong:
+        report.add(ERROR, f"stored counts disagree with the rows ({'; '.join(wrong[:3])})",
+                   "`diplosearch index repair` counts them again")
+    report.generation, report.counts = snapshot.generation(db), database.counts(db)
+    _check_manifest(db, manifest, report)
+    _check_segments(path, db, manifest.dimension, report, checksums)
+    leftovers = recovery.orphans(path, db)
+    if leftovers:
+        report.add(WARNING, f"{len(leftovers)} vector file(s) that no commit names: left by an "
+                            "interrupted write (or being written right now); never read "
+                            f"({', '.join(f.name for f in leftovers[:3])})",
+                   "the next write removes them, or `diplosearch index repair`")
+    folder = path / vectors.VECTORS_DIR
+    known = {name for _, name, _ in database.segments(db)} | {f.name for f in leftovers} \
+        | set(recovery.ann_files(db))
+    _check_ann(path, db, report, checksums)
+    for f in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if f.name not in known:
+            report.add(WARNING, f"{vectors.VECTORS_DIR}/{f.name}: not part of the index "
+                                "(ignored; never read)", f"delete {f}")
+
+
+def _check_ann(path: Path, db: sqlite3.Connection, report: VerifyReport, checksums: bool) -> None:
+    """The ANN search structure (large indexes, see `ann`) is where the database says and,
+    with `checksums`, unaltered. It is derived data: repair rebuilds it from the segments."""
+    for name in recovery.ann_files(db):
+        fix = "`diplosearch index repair` rebuilds it from the vectors"
+        try:
+            file = ann.ann_path(path, name)
+        except IndexDamagedError as exc:
+            report.add(ERROR, str(exc), fix)
+            continue
+        if not file.is_file() or file.is_symlink():
+            report.add(ERROR, f"search structure {name} is missing", fix)
+        elif checksums and vectors.file_sha256(file) != ann.ann_state(db).get("ann_sha256"):
+            report.add(ERROR, f"search structure {name} does not match its checksum", fix)
+
+
+def _check_manifest(db: sqlite3.Connection, manifest: Manifest, report: VerifyReport) -> None:
+    wrong = snapshot.identity_mismatch(db, manifest)
+    if wrong:
+        report.add(ERROR, f"manifest.json disagrees with the index database: {'; '.join(wrong)}"
+                          " (edited or swapped)",
+                   "`diplosearch index repair` rewrites it from the database")
+    elif not snapshot.identity(db):
+        report.add(WARNING, "the database does not record the model it was built with (an "
+                            "index made by an older diplosearch); the manifest is taken on trust",
+                   "the next write records it")
+    gen = report.generation or 0
+    if manifest.generation > gen:
+        report.add(ERROR, f"manifest.json describes generation {manifest.generation}, but the "
+                          f"database holds generation {gen} (files swapped?)", REBUILD)
+    elif manifest.generation < gen or manifest.counts != report.counts:
+        report.add(WARNING, f"manifest.json is behind the database (generation "
+                            f"{manifest.generation} < {gen}, or its counts differ): a write "
+                            "was interrupted after its commit; searches are not affected",
+                   "the next write rewrites it, or `diplosearch index repair`")
+
+
+def _check_segments(path: Path, db: sqlite3.Connection, dimension: int, report: VerifyReport,
+                    checksums: bool) -> None:
+    next_id = int(database.get_state(db, "next_passage_id") or 1)
+    expected = {r[0]: r[1] for r in db.execute("SELECT id, sha256 FROM segments")}
+    for seg_id, name, rows in database.segments(db):
+        try:
+            file = vectors.segment_path(path, name)
+            ids, vecs = vectors.read_segment(file, dimension, rows)
+        except IndexDamagedError as exc:
+            report.missing |= isinstance(exc, SegmentMissingError)
+            report.add(ERROR, str(exc).split("; run `")[0], REPAIR)
+            continue
+        if checksums and vectors.file_sha256(file) != expected[seg_id]:
+            report.add(ERROR, f"{vectors.VECTORS_DIR}/{name}: checksum differs from the one "
+                              "recorded (the file was changed or swapped)", REPAIR)
+            continue
+        live = np.fromiter(database.live_ids(db, seg_id), dtype=np.int64)
+        _check_vectors(name, ids, vecs, live, next_id, report)
+    unassigned = db.execute("SELECT COUNT(*) FROM passages WHERE segment_id NOT IN "
+                            "(SELECT id FROM segments)").fetchone()[0]
+    if unassigned:
+        report.add(ERROR, f"{unassigned} passage(s) are assigned to no vector segment", REPAIR)
+
+
+def _check_vectors(name: str, ids: np.ndarray, vecs: np.ndarray, live: np.ndarray,
+                   next_id: int, report: VerifyReport) -> None:
+    where = f"{vectors.VECTORS_DIR}/{name}"
+    unique, counts = np.unique(ids, return_counts=True)
+    if (counts > 1).any():
+        report.add(ERROR, f"{where}: {int((counts > 1).sum())} passage id(s) have more than "
+                          "one vector", REPAIR)
+    missing = np.setdiff1d(live, unique)
+    if len(missing):
+        report.add(ERROR, f"{where}: {len(missing)} passage(s) have no vector "
+                          f"(e.g. passage {int(missing[0])})", REPAIR)
+    if len(ids) and (ids.min() < 1 or ids.max() >= next_id):
+        report.add(ERROR, f"{where}: holds vectors for passage ids never issued", REPAIR)
+    report.dead_vectors += len(np.setdiff1d(unique, live))
+    norms = np.linalg.norm(vecs, axis=1) if len(vecs) else np.zeros(0)
+    bad = ~np.isfinite(norms) | ((np.abs(norms - 1) > 1e-3) & (norms != 0))
+    if bad.any():
+        report.add(ERROR, f"{where}: {int(bad.sum())} vector(s) are not unit length "
+                          "(scores would not be cosine similarities)", REPAIR)
+
+
+def describe(report: VerifyReport) -> list[str]:
+    """The report as lines for people: a verdict, then each problem and its fix."""
+    c = report.counts
+    errors = sum(p.severity == ERROR for p in report.problems)
+    warnings = len(report.problems) - errors
+    verdict = "OK" if report.ok else f"DAMAGED ({errors} error{'s' * (errors != 1)})"
+    lines = [f"{report.path}: {verdict}; generation {report.generation}, "
+             f"{c.get('documents', '?')} documents, {c.get('passages', '?')} passages, "
+             f"{report.dead_vectors} removed vectors awaiting compaction"
+             + (f", {warnings} warning{'s' * (warnings != 1)}" if warnings else "")]
+    for p in report.problems:
+        lines += [f"{p.severity}: {p.what}", f"  fix: {p.fix}"]
+    return lines

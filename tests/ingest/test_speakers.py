@@ -1,0 +1,107 @@
+import pytest
+
+from diplosearch.ingest.speakers import (affiliation_of_post, invitations, language_switch,
+    parse_label)
+
+
+@pytest.mark.parametrize("text, name, affiliation, role, language", [
+    ("Mr. Semerikov (spoke in Russian): I wish", "Mr. Semerikov", None, None, "Russian"),
+    ("The President: I thank", "The President", None, "President", None),
+    ("Mr. Amorin (Uruguay) (spoke in Spanish): x", "Mr. Amorin", "Uruguay", None, "Spanish"),
+    ("Mr. Nebenzia (Russian Federation): x", "Mr. Nebenzia", "Russian Federation", None, None),
+    ("Mrs. Craft (United States of America): x", "Mrs. Craft", "United States of America", None, None),
+    ("The Secretary-General (spoke in French): x", "The Secretary-General", None, "Secretary-General", "French"),
+    ("Mr. Michon (spoke in French) (France): x", "Mr. Michon", "France", None, "French"),
+    ("Monsignor Hansen (Holy See): x", "Monsignor Hansen", "Holy See", None, None),
+    ("Dato Lim Jock Hoi: x", "Dato Lim Jock Hoi", None, None, None),
+    ("Hadiza (spoke in French): x", "Hadiza", None, None, "French"),
+])
+def test_labels(text, name, affiliation, role, language):
+    speaker, cut = parse_label(text)
+    assert (speaker.name, speaker.affiliation, speaker.role, speaker.language) == \
+        (name, affiliation, role, language)
+    assert text[cut:] == "I wish" if text.endswith("I wish") else text[cut:] in ("x", "I thank")
+
+
+@pytest.mark.parametrize("text", [
+    "We believe that: the Council must act.",
+    "In conclusion, as the community: x",
+    "Resolution 2178 (2014): foreign fighters",
+    "",
+])
+def test_ordinary_sentences_are_not_labels(text):
+    assert parse_label(text) is None
+
+
+def test_every_2020_speech_file_opens_with_a_label(shared):
+    folder = shared / "corpus/unsc_2020_pires/speeches_txt_2020"
+    missing = []
+    for f in sorted(folder.iterdir()):
+        data = f.read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252")
+        if parse_label(text) is None:
+            missing.append(f.name)
+    assert missing == []
+
+
+def test_words_moved_into_a_label_go_back_to_the_statement(tmp_path):
+    from diplosearch.ingest.documents import to_passages
+    from diplosearch.ingest.sources import SourceFile, read_source
+    from diplosearch.ingest.speakers import moved_words
+
+    text = ("The President (spoke I thank Mr. Voronkov for his briefing. in French): "
+            "I now give the floor to Ms. Coninsx.")
+    speaker, cut = parse_label(text)
+    assert (speaker.name, speaker.language, speaker.affiliation) == ("The President", "French", None)
+    s, e = moved_words(text)
+    assert text[s:e] == "I thank Mr. Voronkov for his briefing."
+    f = tmp_path / "UNSC_2020_SPV.8716_spch003.txt"
+    f.write_text(text)
+    (passage,) = to_passages(read_source(SourceFile(f, f.name)), lambda ts: [len(t.split()) for t in ts], 128)
+    assert passage.text == ("I thank Mr. Voronkov for his briefing. "
+                            "I now give the floor to Ms. Coninsx.")
+    assert passage.language == "French"
+
+
+def test_labels_with_accented_capitals():
+    speaker, _ = parse_label("Mr. Šimonović (Croatia): At the outset")
+    assert (speaker.name, speaker.affiliation) == ("Mr. Šimonović", "Croatia")
+
+
+@pytest.mark.parametrize("text, language", [
+    ("(spoke in English)", "English"), (" (spoke in French) ", "French"),
+    ("(spoke in English) and then", None), ("We spoke in English.", None),
+])
+def test_language_switch_notes(text, language):
+    assert language_switch(text) == language
+
+
+@pytest.mark.parametrize("post, affiliation", [
+    ("Special Representative of the Secretary-General and Head of the United Nations Office "
+     "for West Africa and the Sahel", "United Nations"),
+    ("Under-Secretary-General for Humanitarian Affairs and Emergency Relief Coordinator",
+     "United Nations"),
+    ("Head of Delegation of the European Union to the United Nations", "European Union"),
+    ("Permanent Observer of the International Committee of the Red Cross to the United Nations",
+     "International Committee of the Red Cross"),
+    ("Chair of The Elders", "The Elders"),
+    ("a student from Niamey", None),
+])
+def test_affiliation_of_a_briefers_post(post, affiliation):
+    assert affiliation_of_post(post) == affiliation
+
+
+def test_rule_39_invitations_name_each_briefer():
+    text = ("In accordance with rule 39 of the Council’s provisional rules of procedure, I invite "
+            "the following briefers to participate in this meeting: Mr. Martin Griffiths, Special "
+            "Envoy of the Secretary-General for Yemen, and Mr. Ramesh Rajasingham, Director, "
+            "Coordination Division, United Nations Office for the Coordination of Humanitarian Affairs.")
+    found = invitations(text)
+    assert sorted(found) == ["Mr. Griffiths", "Mr. Rajasingham"]
+    assert found["Mr. Griffiths"].role == "Special Envoy of the Secretary-General for Yemen"
+    assert found["Mr. Rajasingham"].role.startswith("Director, Coordination Division")
+    assert {s.affiliation for s in found.values()} == {"United Nations"}
+    assert invitations("In accordance with rule 37, I invite the representatives of Chile.") == {}
