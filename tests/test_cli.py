@@ -61,7 +61,7 @@ def test_add_remove_info_list(built, seed_dir):
 
 
 @pytest.mark.parametrize("args, message, code", [
-    (["search", "", "-i", "seed"], "query is empty", 1),
+    (["search", "", "-i", "seed"], "query is empty", 2),
     (["search", "x", "-i", "missing"], "no index here", 1),
     (["search", "x", "-i", "seed", "-f", "xml"], "is not one of", 2),
     (["search", "x", "-i", "seed", "-k", "0"], "greater than or equal to 1", 2),

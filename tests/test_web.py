@@ -95,7 +95,7 @@ def test_api_passage_in_context(client):
     ("/api/search", {"q": "a", "k": 0}, "k"),
     ("/api/search", {"q": "a", "k": 51}, "k"),
     ("/api/search", {"q": "a", "mode": "fuzzy"}, "mode"),
-    ("/api/search", {"q": "a", "since": "last year"}, "since"),
+    ("/api/search", {"q": "a", "since": "2019" * 11}, "since"),
     ("/api/search", {"q": "a", "group_by": "planet"}, "group_by"),
     ("/api/search", {"q": "a", "country": ["x"] * 21}, "country"),
     ("/api/passages/1", {"context": 11}, "context"),
@@ -108,9 +108,23 @@ def test_api_bounds_give_422_naming_the_field(client, path, params, field):
     assert field in [e["loc"][-1] for e in response.json()["detail"]]
 
 
+@pytest.mark.parametrize("params, message", [
+    ({"q": "a", "since": "2019-13"}, "since '2019-13': month must be in 1..12"),
+    ({"q": "a", "until": "last year"}, "until 'last year': expected a date as YYYY"),
+    ({"q": "?!...;;"}, "has no word to search for"),
+])
+def test_library_refusals_name_api_parameters(client, params, message):
+    response = client.get("/api/search", params=params)
+    detail = response.json()["detail"]
+    assert response.status_code == 400 and message in detail and "--" not in detail
+
+
+def test_api_accepts_month_names(client):
+    hits = search(client, since="September 2019", until="Sept. 2019")["hits"]
+    assert hits and all(h["date"] == "2019-09-25" for h in hits)
+
+
 def test_library_refusals_are_400_and_404(client):
-    response = client.get("/api/search", params={"q": "a", "since": "2019-13"})
-    assert response.status_code == 400 and "since" in response.json()["detail"]
     response = client.get("/api/passages/999999")
     assert response.status_code == 404 and "no passage 999999" in response.json()["detail"]
 

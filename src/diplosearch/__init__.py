@@ -11,8 +11,9 @@ Names are imported on first use (PEP 562), so `import diplosearch` and the CLI's
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+import importlib as _importlib
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
 
 __version__ = "0.1.0"
 
@@ -34,20 +35,21 @@ _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
     module = _WHERE.get(name)
     if module is None:
         raise AttributeError(f"module 'diplosearch' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    value = getattr(_importlib.import_module(f".{module}", __name__), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(list(globals()) + __all__)
+    # The public names once each (whether imported yet or not), not the helpers above.
+    return sorted({*__all__, "__version__"})
 
 
-if TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
+if _TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
     from .embed.models import DEFAULT_MODEL, Embedder, HashingEmbedder, load_embedder  # noqa: F401
     from .errors import (  # noqa: F401
         DiplosearchError,

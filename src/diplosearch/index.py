@@ -283,6 +283,11 @@ def _find_passage(db: sqlite3.Connection, ref: str | int) -> sqlite3.Row | None:
     if len(rows) > 1:
         raise NotFoundError(f"{ref!r} matches {len(rows)} passages; add the statement "
                             "(e.g. 'S/PV.8699 #12 ¶1') or use the passage id")
+    if rows and parsed["parts"] is not None and rows[0]["parts"] != parsed["parts"]:
+        # "(2/5)" where the paragraph has 17 parts cites some other text: refuse it.
+        raise NotFoundError(f"{ref!r}: that paragraph is in {rows[0]['parts']} parts, not "
+                            f"{parsed['parts']}; part {parsed['part']} is cited as "
+                            f"({parsed['part']}/{rows[0]['parts']})")
     return rows[0] if rows else None
 
 

@@ -1,5 +1,6 @@
-"""The `diplosearch` command's shared parts: the Typer apps, common options, and the
-wrapper that turns library errors into one line and exit code 1."""
+"""The `diplosearch` command's shared parts: the Typer apps, common options and their
+checks, and the wrapper that turns library errors into one line and an exit code (1; 2 for
+an unusable query or option, as Click does for bad usage)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from typing import Annotated, Optional
 import typer
 
 from .. import __version__
-from ..errors import DiplosearchError
+from ..errors import DiplosearchError, QueryError
+
+USAGE = 2   # Click's exit code for bad usage; ours too for a query or option the library refuses
 
 app = typer.Typer(
     help="Semantic search over diplomatic texts (UN Security Council and General Assembly "
@@ -26,7 +29,11 @@ IndexOpt = Annotated[Optional[str], typer.Option(
     "--index", "-i", metavar="NAME", help="Index name (under $DIPLOSEARCH_HOME or ./indexes) or path. "
                           "Default: the bundled default index.")]
 FormatOpt = Annotated[str, typer.Option(
-    "--format", "-f", metavar="FORMAT", help="table (for people), json, jsonl (one hit per line) or markdown.")]
+    "--format", "-f", metavar="FORMAT",
+    help="table (for people), json, jsonl (the same JSON on one line) or markdown.")]
+HitsFormatOpt = Annotated[str, typer.Option(
+    "--format", "-f", metavar="FORMAT",
+    help="table (for people), json, jsonl (one hit per line) or markdown.")]
 ModelOpt = Annotated[Optional[str], typer.Option(
     "--model", "-m", metavar="MODEL", help="Embedding model: a sentence-transformers name (needs hub access), a "
                           "local model folder, or 'hashing' (no weights). Default: the bundled "
@@ -39,13 +46,17 @@ WaitOpt = Annotated[float, typer.Option("--wait", metavar="SECONDS", help="Secon
 
 
 def fail_cleanly(fn):
-    """Library errors become one line on stderr and exit code 1; Ctrl-C exits 130."""
+    """Library errors become one line on stderr and exit code 1 (2 for a QueryError: the
+    query or an option is unusable); Ctrl-C exits 130."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         from .. import render
 
         try:
             return fn(*args, **kwargs)
+        except QueryError as exc:
+            render.error(str(exc))
+            raise typer.Exit(code=USAGE) from None
         except DiplosearchError as exc:
             render.error(str(exc))
             raise typer.Exit(code=1) from None
@@ -61,6 +72,29 @@ def check_format(fmt: str) -> str:
     if fmt not in FORMATS:
         raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(FORMATS)}", param_hint="--format")
     return fmt
+
+
+def one_of(*allowed: str):
+    """An option callback refusing values outside `allowed` (exit 2, naming the option);
+    for repeatable options it checks each value."""
+    def check(value):
+        for v in ([] if value is None else [value] if isinstance(value, str) else value):
+            if v not in allowed:
+                raise typer.BadParameter(f"{v!r} is not one of {', '.join(allowed)}")
+        return value
+    return check
+
+
+def date_value(value: Optional[str]) -> Optional[str]:
+    """An option callback: a date the library's filters accept, or exit 2 saying why."""
+    if value is not None:
+        from ..retrieval.filters import parse_date
+
+        try:
+            parse_date(value, name="")
+        except QueryError as exc:
+            raise typer.BadParameter(str(exc).strip()) from None
+    return value
 
 
 def _version(value: bool) -> None:

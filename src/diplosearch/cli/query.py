@@ -8,7 +8,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from .base import FormatOpt, IndexOpt, Many, ModelOpt, app, check_format, fail_cleanly
+from ..retrieval.filters import DATE_FORMS
+from ..retrieval.fusion import FUSIONS, MODES
+from .base import (FormatOpt, HitsFormatOpt, IndexOpt, Many, ModelOpt, app, check_format,
+                   date_value, fail_cleanly, one_of)
 
 
 @app.command()
@@ -20,9 +23,10 @@ def search(
     k: Annotated[int, typer.Option("-k", "--top", min=1, max=1000, metavar="N",
                                    help="Number of hits (with --group-by: of groups).")] = 10,
     mode: Annotated[str, typer.Option(
-        "--mode", metavar="MODE", help="hybrid (keyword + semantic, fused), semantic or keyword (BM25).")] = "hybrid",
+        "--mode", metavar="MODE", callback=one_of(*MODES),
+        help="hybrid (keyword + semantic, fused), semantic or keyword (BM25).")] = "hybrid",
     fusion: Annotated[str, typer.Option(
-        metavar="METHOD",
+        metavar="METHOD", callback=one_of(*FUSIONS),
         help="How hybrid fuses the two lists: score (normalised scores, 50:50) or rrf "
              "(reciprocal rank).")] = "score",
     speaker: Annotated[Many, typer.Option(metavar="NAME", help="Speaker name contains this (repeatable).")] = None,
@@ -32,14 +36,17 @@ def search(
         metavar="SYMBOL", help="Document symbol or its start, e.g. S/PV.87 or S/RES/2178 (repeatable).")] = None,
     body: Annotated[Many, typer.Option(
         metavar="BODY", help="'Security Council', 'General Assembly' (repeatable).")] = None,
-    since: Annotated[Optional[str], typer.Option(metavar="DATE", help="From this date: YYYY[-MM[-DD]].")] = None,
-    until: Annotated[Optional[str], typer.Option(metavar="DATE", help="Up to this date: YYYY[-MM[-DD]].")] = None,
+    since: Annotated[Optional[str], typer.Option(
+        metavar="DATE", callback=date_value, help=f"From this date: {DATE_FORMS}.")] = None,
+    until: Annotated[Optional[str], typer.Option(
+        metavar="DATE", callback=date_value, help="Up to this date (inclusive), as --since.")] = None,
     group_by: Annotated[Optional[str], typer.Option(
-        "--group-by", metavar="FIELD", help="country, speaker or doc: the best passage of each, side by side.")] = None,
+        "--group-by", metavar="FIELD",   # retrieval.pipeline.GROUP_FIELDS, not imported: --help stays instant
+        callback=one_of("country", "speaker", "doc"), help="country, speaker or doc: the best passage of each, side by side.")] = None,
     per_group: Annotated[int, typer.Option("--per-group", min=1, help="Hits per group.")] = 1,
     rerank: Annotated[Optional[str], typer.Option(
         metavar="MODEL", help="Rescore candidates with this CrossEncoder (model folder, or a hub name).")] = None,
-    fmt: FormatOpt = "table",
+    fmt: HitsFormatOpt = "table",
     model: ModelOpt = None,
     highlight: Annotated[bool, typer.Option(help="Emphasise each hit's best-matching sentence.")] = True,
 ) -> None:
@@ -86,8 +93,9 @@ def eval_(
     dataset: Annotated[Path, typer.Argument(metavar="DIR",
         help="A BEIR-format folder: corpus.jsonl, queries.jsonl, qrels/test.tsv.")],
     mode: Annotated[Many, typer.Option(
-        "--mode", metavar="MODE", help="Modes to score (repeatable). Default: semantic, keyword, hybrid.")] = None,
-    fusion: Annotated[str, typer.Option(metavar="METHOD",
+        "--mode", metavar="MODE", callback=one_of(*MODES),
+        help="Modes to score (repeatable). Default: semantic, keyword, hybrid.")] = None,
+    fusion: Annotated[str, typer.Option(metavar="METHOD", callback=one_of(*FUSIONS),
                                         help="Fusion for hybrid: score or rrf.")] = "score",
     index: Annotated[Optional[str], typer.Option(
         "--index", "-i", help="Eval index name or path (default eval-<folder>); reused.")] = None,

@@ -14,7 +14,15 @@ from datetime import date
 
 from ..errors import QueryError
 
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+# "September 2024", "Sept. 2024", "5 September 2024", "September 5, 2024" (English names:
+# the UN records' own dates are written so).
+_WORDS = re.compile(r"^(?:(\d{1,2}) )?([a-z]+)\.?(?: (\d{1,2}))? (\d{4})$")
+_MONTHS = {name: number for number, names in enumerate(
+    ["", "january jan", "february feb", "march mar", "april apr", "may", "june jun",
+     "july jul", "august aug", "september sep sept", "october oct", "november nov",
+     "december dec"]) for name in names.split()}
+DATE_FORMS = "YYYY, YYYY-MM, YYYY-MM-DD or a month name ('September 2024', '5 September 2024')"
 
 
 @dataclass(frozen=True)
@@ -27,7 +35,8 @@ class Filters:
         country: the country or organisation spoken for ("Uruguay", "European Union").
         doc: a document symbol or its start ("S/PV.87", "S/RES/2178"), or a source key.
         body: "Security Council", "General Assembly", ...
-        since, until: ISO dates, inclusive (`make_filters` widens YYYY and YYYY-MM).
+        since, until: ISO dates, inclusive (`make_filters` reads `DATE_FORMS` and widens a
+            year or a month to its first or last day).
     """
 
     speaker: tuple[str, ...] = ()
@@ -77,26 +86,41 @@ def make_filters(speaker=None, country=None, doc=None, body=None, since=None,
         return tuple(v.strip() for v in values if v and v.strip())
 
     return Filters(many(speaker), many(country), many(doc), many(body),
-                   _bound(since, "since", True) if since else None,
-                   _bound(until, "until", False) if until else None)
+                   parse_date(since, "since", True) if since else None,
+                   parse_date(until, "until", False) if until else None)
 
 
 def _like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _bound(value: str | date, name: str, low: bool) -> str:
-    """A date bound as an ISO string; partial dates widen to the whole year or month."""
-    text = value.isoformat() if isinstance(value, date) else str(value).strip()
-    if not _DATE.match(text):
-        raise QueryError(f"--{name} {text!r}: expected a date as YYYY, YYYY-MM or YYYY-MM-DD")
+def parse_date(value: str | date, name: str = "date", low: bool = True) -> str:
+    """A date bound as an ISO date string; a year or a month widens to its first day
+    (`low`) or its last. Accepts `DATE_FORMS`; QueryError names `name` otherwise."""
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).strip()
+    parts = _date_parts(text)
+    if parts is None:
+        raise QueryError(f"{name} {text!r}: expected a date as {DATE_FORMS}")
+    year, month, day = parts
     try:
-        date.fromisoformat((text + ("-01-01" if len(text) == 4 else "-01" if len(text) == 7 else "")))
-    except ValueError as exc:
-        raise QueryError(f"--{name} {text!r}: {exc}") from None
-    if len(text) == 4:
-        return text + ("-01-01" if low else "-12-31")
-    if len(text) == 7:
-        year, month = int(text[:4]), int(text[5:])
-        return text + ("-01" if low else f"-{calendar.monthrange(year, month)[1]:02d}")
-    return text
+        if month is None:
+            month, day = (1, 1) if low else (12, 31)
+        elif day is None:
+            day = 1 if low else calendar.monthrange(year, month)[1]
+        return date(year, month, day).isoformat()
+    except (ValueError, calendar.IllegalMonthError) as exc:
+        raise QueryError(f"{name} {text!r}: {exc}") from None
+
+
+def _date_parts(text: str) -> tuple[int, int | None, int | None] | None:
+    m = _ISO.match(text)
+    if m:
+        year, month, day = m.groups()
+        return int(year), int(month) if month else None, int(day) if day else None
+    m = _WORDS.match(" ".join(text.lower().replace(",", " ").split()))
+    if not m or m.group(2) not in _MONTHS or (m.group(1) and m.group(3)):
+        return None
+    day = m.group(1) or m.group(3)
+    return int(m.group(4)), _MONTHS[m.group(2)], int(day) if day else None

@@ -3,6 +3,7 @@ cross-encoder reranking, grouping, and the best-matching sentence of each hit.""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -61,15 +62,24 @@ class SearchOptions:
         if self.fusion not in FUSIONS:
             raise QueryError(f"fusion {self.fusion!r}: expected one of {', '.join(FUSIONS)}")
         if self.group_by is not None and self.group_by not in GROUP_FIELDS:
-            raise QueryError(f"group by {self.group_by!r}: expected one of {', '.join(GROUP_FIELDS)}")
+            raise QueryError(f"group_by {self.group_by!r}: expected one of {', '.join(GROUP_FIELDS)}")
         if self.per_group < 1:
-            raise QueryError(f"per-group must be at least 1 (got {self.per_group})")
+            raise QueryError(f"per_group must be at least 1 (got {self.per_group})")
+
+
+# A searchable word has a letter or a digit in any script ("?!...;;" has none; 安理会 has).
+_SEARCHABLE = re.compile(r"[^\W_]")
 
 
 def clean_query(query: str) -> str:
+    """The query, stripped and capped; QueryError if it is empty or has no word to search
+    for (only punctuation or symbols), which would otherwise return unrelated hits."""
     if not isinstance(query, str) or not query.strip():
         raise QueryError("query is empty: ask a question, e.g. "
                          "\"what measures target foreign terrorist fighters\"")
+    if not _SEARCHABLE.search(query):
+        raise QueryError(f"query {query.strip()[:40]!r} has no word to search for: ask in words, "
+                         "e.g. \"what measures target foreign terrorist fighters\"")
     return query.strip()[:MAX_QUERY_CHARS]
 
 

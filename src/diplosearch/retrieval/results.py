@@ -72,11 +72,12 @@ def cite(doc: str, paragraph: int, paragraph_end: int = 0, part: int = 1, parts:
 
 
 _CITATION = re.compile(r"^(?P<doc>.+?)(?:, p\. \d+)?(?:, [OP]P \d+)?(?: #(?P<statement>\d+))? "
-                       r"¶(?P<paragraph>\d+)(?:[–-]\d+)?(?: \((?P<part>\d+)/\d+\))?(?: — .*)?$")
+                       r"¶(?P<paragraph>\d+)(?:[–-]\d+)?(?: \((?P<part>\d+)/(?P<parts>\d+)\))?(?: — .*)?$")
 
 
 def parse_citation(text: str) -> dict[str, Any] | None:
-    """Split a citation string back into doc, statement, paragraph and part."""
+    """Split a citation string back into doc, statement, paragraph, part and parts (the
+    number of parts the citation claims, None when it names no part)."""
     m = _CITATION.match(text.strip())
     if not m:
         return None
@@ -85,6 +86,7 @@ def parse_citation(text: str) -> dict[str, Any] | None:
         "statement": int(m.group("statement")) if m.group("statement") else None,
         "paragraph": int(m.group("paragraph")),
         "part": int(m.group("part")) if m.group("part") else 1,
+        "parts": int(m.group("parts")) if m.group("parts") else None,
     }
 
 

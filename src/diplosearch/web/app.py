@@ -31,8 +31,8 @@ Mode = Literal["hybrid", "semantic", "keyword"]
 Question = Annotated[str, Query(min_length=1, max_length=MAX_QUERY,
                                 description="A question in plain language.")]
 Filter = Annotated[list[str] | None, Query(max_length=MAX_VALUES)]
-DateQ = Annotated[str | None, Query(max_length=10, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
-                                   description="YYYY, YYYY-MM or YYYY-MM-DD, inclusive.")]
+DateQ = Annotated[str | None, Query(max_length=40, description=(
+    "Inclusive: YYYY, YYYY-MM, YYYY-MM-DD or a month name ('September 2024')."))]
 PassageId = Annotated[int, Path(ge=1, description="A passage id (the `id` of a hit).")]
 ContextQ = Annotated[int, Query(ge=0, le=MAX_CONTEXT, description="Paragraphs either side.")]
 
@@ -124,8 +124,8 @@ def _page_routes(app: FastAPI, session: IndexSession) -> None:
                           k: Annotated[int, Query(ge=1, le=MAX_K)] = 10, mode: Mode = "hybrid",
                           country: Filter = None,
                           speaker: Annotated[str, Query(max_length=MAX_FILTER)] = "",
-                          since: Annotated[str, Query(max_length=10)] = "",
-                          until: Annotated[str, Query(max_length=10)] = ""):
+                          since: Annotated[str, Query(max_length=40)] = "",
+                          until: Annotated[str, Query(max_length=40)] = ""):
         filters = _filters(country, [speaker], None, None, since, until)
 
         def run(idx):
