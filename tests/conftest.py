@@ -18,6 +18,8 @@ QUESTION = "what measures target foreign terrorist fighters"
 def isolated_home(tmp_path, monkeypatch):
     home = tmp_path / "home"
     monkeypatch.setenv("DIPLOSEARCH_HOME", str(home))
+    # A test that unsets DIPLOSEARCH_HOME finds the default home (the user data folder) here.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "user-data"))
     monkeypatch.delenv("DIPLOSEARCH_INDEX", raising=False)
     monkeypatch.chdir(tmp_path)
     return home

@@ -24,7 +24,8 @@ from .retrieval.results import Hit, SearchResults, hit_from_row, parse_citation
 from .store import ann, database, recovery, snapshot, vectors, writer
 from .store.locking import writer_lock
 from .store.manifest import Manifest, read_manifest, write_manifest
-from .store.paths import BUNDLED_NAME, index_home, is_bundled, resolve_index
+from .store.paths import (BUNDLED_NAME, bundled_index_path, index_home, is_bundled,
+                          legacy_home, resolve_index)
 
 T = TypeVar("T")
 
@@ -293,7 +294,7 @@ def _find_passage(db: sqlite3.Connection, ref: str | int) -> sqlite3.Row | None:
 
 def open_index(index: str | os.PathLike[str] | None = None,
                model: str | os.PathLike[str] | Embedder | None = None) -> Index:
-    """Open an index by name (under $DIPLOSEARCH_HOME or ./indexes) or path; None opens the
+    """Open an index by name (in the index home, see `store.paths.index_home`) or path; None opens the
     bundled default. Pass `model` to insist on a model (refused if the index used another)."""
     return Index(index, model)
 
@@ -308,7 +309,8 @@ def build_index(paths, index: str | os.PathLike[str],
 
     Args:
         paths: files and folders of transcripts.
-        index: name (under $DIPLOSEARCH_HOME or ./indexes) or path of the new index.
+        index: name (in the index home: $DIPLOSEARCH_HOME, else the user data folder) or
+            path of the new index.
         model: model name, local folder or Embedder; default all-MiniLM-L6-v2 (offline).
         replace: rebuild an existing index of that name.
         max_tokens: word pieces per passage (capped at the model's limit).
@@ -336,7 +338,7 @@ def build_from_sources(items: list, index: str | os.PathLike[str], model=None,
                        index_type: str = "auto") -> tuple[Index, writer.BuildReport]:
     """`build_index` for sources that are not files: (SourceFile, loader) pairs, see
     `writer.add_sources` (used by `evaluate` for BEIR corpora)."""
-    target = resolve_index(index)
+    target = resolve_index(index, new=True)
     if is_bundled(target):
         raise ReadOnlyIndexError("the bundled default index is rebuilt by "
                                  "scripts/build_default_index.py, not by `index build`")
@@ -390,25 +392,46 @@ def _finalise_db(index_dir: Path) -> None:
 
 
 def list_indexes(home: str | os.PathLike[str] | None = None) -> list[dict[str, Any]]:
-    """Indexes under `home` (default: $DIPLOSEARCH_HOME or ./indexes), plus the bundled one."""
+    """Every index a name can open: those in `home` (default: the index home, see
+    `store.paths.index_home`), the bundled one, and any left in an old `./indexes` folder.
+    Each row says where the index lives (`path`, `location`); an old-folder row says how to
+    move it home."""
     folder = Path(home) if home else index_home()
-    found = []
-    candidates = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")) \
-        if folder.is_dir() else []
-    from .store.paths import bundled_index_path
     bundled = bundled_index_path()
-    if bundled.is_dir() and all(c.resolve() != bundled.resolve() for c in candidates):
-        candidates.append(bundled)
-    for path in candidates:
+    seen: set[Path] = set()
+    found = []
+
+    def add(path: Path, location: str, **extra: Any) -> None:
+        if path.resolve() in seen:
+            return
+        seen.add(path.resolve())
         try:
             m = read_manifest(path)
         except Exception as exc:  # a damaged folder is listed as such, not fatal to the listing
-            found.append({"name": path.name, "path": str(path), "error": str(exc)})
-            continue
+            found.append({"name": path.name, "location": location, "path": str(path),
+                          "error": str(exc)})
+            return
         found.append({"name": BUNDLED_NAME if is_bundled(path) else path.name,
-                      "path": str(path), "model": m.model,
-                      "bundled": is_bundled(path), **m.counts, "updated_at": m.updated_at})
+                      "location": location, "path": str(path), "model": m.model,
+                      "bundled": is_bundled(path), **m.counts, "updated_at": m.updated_at,
+                      **extra})
+
+    for path in _index_dirs(folder):
+        add(path, "home")
+    if bundled.is_dir():
+        add(bundled, "bundled")
+    old = None if home else legacy_home()
+    for path in _index_dirs(old) if old else []:
+        if (path / "manifest.json").is_file() and not (folder / path.name).exists() \
+                and path.name != BUNDLED_NAME:   # "default" opens the bundled index
+            add(path, "old ./indexes",
+                note=f"found by name from this folder only; move it home: mv {path} {folder}/")
     return found
+
+
+def _index_dirs(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")) \
+        if folder.is_dir() else []
 
 
 def search(query: str, index: str | os.PathLike[str] | None = None, k: int = 10,

@@ -26,7 +26,8 @@ index_app = typer.Typer(help="Build, grow and inspect indexes.", no_args_is_help
 app.add_typer(index_app, name="index")
 
 IndexOpt = Annotated[Optional[str], typer.Option(
-    "--index", "-i", metavar="NAME", help="Index name (under $DIPLOSEARCH_HOME or ./indexes) or path. "
+    "--index", "-i", metavar="NAME", help="Index name (in the index home: $DIPLOSEARCH_HOME, else "
+                          "your user data folder; `index list` shows it) or path. "
                           "Default: the bundled default index.")]
 FormatOpt = Annotated[str, typer.Option(
     "--format", "-f", metavar="FORMAT",

@@ -160,12 +160,26 @@ def index_remove(
 @index_app.command("list")
 @fail_cleanly
 def index_list(fmt: FormatOpt = "table") -> None:
-    """List indexes under $DIPLOSEARCH_HOME (or ./indexes) and the bundled default."""
+    """List the indexes a name opens, and where each lives: the index home
+    ($DIPLOSEARCH_HOME, else your user data folder), the bundled default, and any left in an
+    old ./indexes folder (with how to move them home)."""
     from .. import render
     from ..index import list_indexes
+    from ..store.paths import index_home
 
     check_format(fmt)
-    render.mapping(list_indexes(), fmt, title="indexes")
+    rows = list_indexes()
+    if fmt in ("json", "jsonl"):
+        render.mapping(rows, fmt)
+        return
+    shown = [{"name": r["name"], "passages": r.get("passages", ""),
+              "documents": r.get("documents", ""), "where": r["location"],
+              "path": r["path"]} for r in rows]
+    render.mapping(shown, fmt, title=f"indexes (home: {index_home()})")
+    for r in rows:
+        for key in ("error", "note"):
+            if r.get(key):
+                print(f"{r['name']}: {r[key]}", file=sys.stderr)
 
 
 @index_app.command("info")

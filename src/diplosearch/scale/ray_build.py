@@ -152,7 +152,7 @@ def build_index_ray(paths, index, model=None, *, replace: bool = False,
 
     started = time.perf_counter()
     ray = _ray()
-    target = index_mod.resolve_index(index)
+    target = index_mod.resolve_index(index, new=True)
     _check_target(target, replace, index_type)   # before hours of embedding, not after
     paths = index_mod._as_list(paths)
     what = ", ".join(map(str, paths))

@@ -14,9 +14,29 @@ BUNDLED_NAME = "default"
 
 
 def index_home() -> Path:
-    """The folder that index *names* resolve under: `$DIPLOSEARCH_HOME`, else `./indexes`."""
+    """The folder that index *names* resolve under: `$DIPLOSEARCH_HOME`, else `indexes/` in
+    the platform's user data folder (`~/.local/share/diplosearch/indexes` on Linux), so a
+    name means the same index from any folder, script or notebook."""
     env = os.environ.get(HOME_ENV)
-    return Path(env).expanduser() if env else Path.cwd() / "indexes"
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("diplosearch", appauthor=False) / "indexes"
+
+
+def legacy_home() -> Path | None:
+    """`./indexes`, where names resolved before there was an index home: still searched,
+    after the home, when `$DIPLOSEARCH_HOME` is not set (it replaced `./indexes` then too)."""
+    if os.environ.get(HOME_ENV):
+        return None
+    old = Path.cwd() / "indexes"
+    try:
+        if not old.is_dir() or old.resolve() == index_home().resolve():
+            return None
+    except OSError:
+        return None
+    return old
 
 
 def bundled_index_path() -> Path:
@@ -36,9 +56,11 @@ def looks_like_path(name_or_path: str) -> bool:
     return os.sep in name_or_path or name_or_path.startswith(".") or name_or_path.startswith("~")
 
 
-def resolve_index(name_or_path: str | os.PathLike[str] | None) -> Path:
+def resolve_index(name_or_path: str | os.PathLike[str] | None, new: bool = False) -> Path:
     """Resolve `--index`: a path (contains a separator, or exists), a name under
-    `index_home()`, or, when None, `$DIPLOSEARCH_INDEX` and then the bundled index."""
+    `index_home()` (or, for an index made before the home existed, under `legacy_home()`),
+    or, when None, `$DIPLOSEARCH_INDEX` and then the bundled index. `new`: a name for an
+    index about to be built, which always goes to the home."""
     if name_or_path is None:
         env = os.environ.get(DEFAULT_INDEX_ENV)
         if env:
@@ -50,8 +72,13 @@ def resolve_index(name_or_path: str | os.PathLike[str] | None) -> Path:
     if isinstance(name_or_path, Path) or looks_like_path(text):
         return Path(text).expanduser()
     named = index_home() / text
-    if not named.exists() and text == BUNDLED_NAME:
+    if named.exists():
+        return named
+    if text == BUNDLED_NAME:
         return bundled_index_path()
+    old = None if new else legacy_home()
+    if old is not None and (old / text / "manifest.json").is_file():
+        return old / text
     return named
 
 
