@@ -4,7 +4,7 @@ of passages added after the ANN was built, removed passages, verify/repair."""
 import numpy as np
 import pytest
 
-from diplosearch.store import ann, writer
+from diplosearch.store import ann, ann_update, writer
 from diplosearch.scale import synthetic
 from diplosearch.index import Index
 from diplosearch.store.repair import repair_index
@@ -124,7 +124,7 @@ def test_a_crash_after_writing_the_ann_file_leaves_the_old_state(big, monkeypatc
 
     def boom(*a, **k):
         raise KeyboardInterrupt
-    monkeypatch.setattr(ann.store, "transaction", boom)
+    monkeypatch.setattr(ann_update.database, "transaction", boom)
     with pytest.raises(KeyboardInterrupt):
         idx.optimize()
     monkeypatch.undo()
