@@ -58,10 +58,14 @@ def search(
       diplosearch search "return of foreign fighters" --country "Russian Federation" --since 2020
       diplosearch search "climate and security" --group-by country --mode semantic
     """
+    check_format(fmt)
+    if rerank:   # before the index and model load: offline, this fails in milliseconds
+        from ..embed.rerank import check_reranker
+
+        check_reranker(rerank)
     from .. import render
     from ..index import open_index
 
-    check_format(fmt)
     res = open_index(index, model).search(
         query, k=k, mode=mode, fusion=fusion, speaker=speaker, country=country, doc=doc,
         body=body, since=since, until=until, group_by=group_by, per_group=per_group,

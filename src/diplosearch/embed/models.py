@@ -143,6 +143,10 @@ class SentenceTransformerEmbedder:
         if Path(source).is_dir():
             # A local folder needs no network; never let a lookup hang on an unreachable hub.
             os.environ["HF_HUB_OFFLINE"] = "1"
+        else:   # a hub name: fail in a second, not after a minute of retries, when offline
+            from .hub import require_loadable
+
+            require_loadable(source, "model", owners=("sentence-transformers",))
         try:
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as hf_logging

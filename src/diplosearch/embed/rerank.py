@@ -12,10 +12,18 @@ import os
 from pathlib import Path
 
 from ..errors import ModelLoadError
+from .hub import require_loadable
+
+
+def check_reranker(model: str) -> None:
+    """Raise ModelLoadError now if `model` cannot be loaded (neither a folder nor cached, and
+    the hub out of reach): before a search, rather than after it."""
+    require_loadable(model, "reranker", owners=("cross-encoder",))
 
 
 @functools.lru_cache(maxsize=2)
 def _load(model: str):
+    check_reranker(model)
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     if Path(model).expanduser().is_dir():
         os.environ["HF_HUB_OFFLINE"] = "1"

@@ -153,6 +153,10 @@ def run(index: Index, query: str, opts: SearchOptions) -> SearchResults:
     """Search `index` for `query` with `opts`; see `Index.search`."""
     opts.check()
     query = clean_query(query)
+    if opts.rerank:   # an unloadable reranker fails before the search, not after it
+        from ..embed.rerank import check_reranker
+
+        check_reranker(opts.rerank)
     qvec = None
     want = opts.k * (opts.per_group if opts.group_by else 1)
     depth = max(want, HYBRID_DEPTH if opts.mode == "hybrid" else want,
