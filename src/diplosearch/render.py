@@ -138,6 +138,27 @@ def error(message: str) -> None:
 
 
 @contextmanager
+def waiting(message: str) -> Iterator[None]:
+    """One-time work the library announced (`embed.notice`): one line on stderr, or on a
+    terminal a spinner with the seconds elapsed and, at the end, how long it took."""
+    import time
+
+    if not sys.stderr.isatty():
+        print(f"diplosearch: {message}", file=sys.stderr, flush=True)
+        yield
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    started = time.monotonic()
+    console = _console(stderr=True)
+    with Progress(SpinnerColumn(), TimeElapsedColumn(), TextColumn("{task.description}"),
+                  console=console, transient=True) as bar:
+        bar.add_task(message, total=None)
+        yield
+    console.print(f"{message}: done in {time.monotonic() - started:.0f} s", markup=False)
+
+
+@contextmanager
 def _plain_progress(every: float = 15.0) -> Iterator[Any]:
     import time
 

@@ -124,6 +124,15 @@ def main(version: Annotated[bool, typer.Option("--version", callback=_version, i
              help="How the model runs: auto (the bundled model through ONNX, without torch: "
                   "fp32 to search, int8 to build), torch, onnx (fp32) or onnx-int8.")] = None) -> None:
     """Semantic search over diplomatic texts."""
+    from ..embed import notice
+
+    notice.set_hook(_waiting)   # the model's one-time preparation, shown on stderr
+
+
+def _waiting(message: str):
+    from .. import render   # imported only when there is something to wait for
+
+    return render.waiting(message)
 
 
 Many = Optional[list[str]]

@@ -19,9 +19,13 @@ import numpy as np
 
 from ..errors import ModelLoadError
 from .base import load_tokenizer, normalise
+from .notice import announce
 
 CACHE_ENV = "DIPLOSEARCH_CACHE"
 VARIANTS = {"onnx": "model.onnx", "onnx-int8": "model-int8.onnx"}
+# What the first export costs, said before it starts: measured on the 2-core development
+# machine (fp32 ~18 s; int8 quantisation adds ~5 s). See the README's "First run".
+EXPORT_SECONDS = {"onnx": 20, "onnx-int8": 25}
 # Bump when the export changes in a way that makes older cached files wrong.
 EXPORT_VERSION = 1
 FAILED = "export-failed.txt"  # why the last export was refused; delete it to try again
@@ -110,8 +114,11 @@ def ensure_onnx(model_dir: Path, variant: str = "onnx", cache: Path | None = Non
     from . import export
 
     settings = read_settings(model_dir)
+    message = (f"preparing the model for fast CPU use, once: exporting it to ONNX"
+               f"{' and int8' if variant == 'onnx-int8' else ''} into {folder.parent.parent} "
+               f"(about {EXPORT_SECONDS[variant]} s)")
     try:
-        with export.export_lock(folder):
+        with announce(message), export.export_lock(folder):
             fp32 = folder / VARIANTS["onnx"]
             if not fp32.is_file():  # another process may have made it while we waited
                 try:
