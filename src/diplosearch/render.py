@@ -158,37 +158,76 @@ def waiting(message: str) -> Iterator[None]:
     console.print(f"{message}: done in {time.monotonic() - started:.0f} s", markup=False)
 
 
+class _BuildState:
+    """What a build has done so far, from the library's progress calls, and what it says:
+    files read, passages embedded of those expected, rate and time left. Passages to embed
+    are known file by file ("planned"), so the total is estimated from the files read."""
+
+    def __init__(self) -> None:
+        import time
+
+        self.clock = time.monotonic
+        self.start = self.clock()
+        self.files = self.total_files = self.planned = self.embedded = 0
+        self.queries = self.total_queries = 0
+
+    def update(self, kind: str, n: int) -> None:
+        if kind == "files":
+            self.total_files = n
+        elif kind == "queries":
+            self.total_queries, self.queries = n, 0
+        else:
+            attr = {"file": "files", "planned": "planned", "passages": "embedded",
+                    "query": "queries"}.get(kind)
+            if attr:
+                setattr(self, attr, getattr(self, attr) + n)
+
+    def expected(self) -> int:
+        """Passages to embed in all: those planned, scaled up to the files not yet read."""
+        if self.files and self.files < self.total_files:
+            return max(self.embedded, round(self.planned * self.total_files / self.files))
+        return max(self.planned, self.embedded)
+
+    def rate(self) -> float:
+        return self.embedded / max(self.clock() - self.start, 1e-9)
+
+    def left(self) -> str:
+        rate, rest = self.rate(), self.expected() - self.embedded
+        if rest <= 0 or not self.embedded:
+            return ""
+        seconds = int(rest / rate)
+        return f", about {seconds // 60}:{seconds % 60:02d} left"
+
+    def line(self) -> str:
+        elapsed = int(self.clock() - self.start)
+        if self.total_queries:
+            return f"scoring: {self.queries}/{self.total_queries} queries, {elapsed} s"
+        approx = "~" if self.files < self.total_files else ""
+        return (f"indexing: {self.files}/{self.total_files} files read, {self.embedded} of "
+                f"{approx}{self.expected()} passages embedded ({self.rate():.0f}/s)"
+                f"{self.left()}, {elapsed} s")
+
+
 @contextmanager
 def _plain_progress(every: float = 15.0) -> Iterator[Any]:
-    import time
-
-    state = {"files": 0, "total": None, "passages": 0, "queries": 0, "start": time.monotonic(),
-             "last": time.monotonic()}
-
-    def line() -> None:
-        elapsed = time.monotonic() - state["start"]
-        print(f"indexing: {state['files']}/{state['total'] or '?'} files, {state['passages']} "
-              f"passages embedded ({state['passages'] / max(elapsed, 1e-9):.0f}/s), "
-              f"{state['queries']} queries scored, {elapsed:.0f} s", file=sys.stderr, flush=True)
+    state = _BuildState()
+    last = {"at": state.clock()}
 
     def update(kind: str, n: int) -> None:
-        if kind == "files":
-            state["total"] = n
-        else:
-            key = {"file": "files", "passages": "passages", "query": "queries"}.get(kind)
-            if key:
-                state[key] += n
-        if time.monotonic() - state["last"] >= every:
-            state["last"] = time.monotonic()
-            line()
+        state.update(kind, n)
+        if state.clock() - last["at"] >= every:
+            last["at"] = state.clock()
+            print(state.line(), file=sys.stderr, flush=True)
 
     yield update
 
 
 @contextmanager
 def build_progress(enabled: bool = True) -> Iterator[Any]:
-    """Progress on stderr for builds: files read, passages embedded, passages/s. A live bar on
-    a terminal; when stderr is a file or pipe (CI, logs), a plain line every 15 seconds."""
+    """Progress on stderr for builds: files read; passages embedded of those expected, with
+    the rate and the time left; for evaluations, queries scored. Live bars on a terminal,
+    which stop when the work does; when stderr is a file or pipe (CI, logs), a plain line
+    every 15 seconds."""
     if not enabled:
         yield None
         return
@@ -198,27 +237,29 @@ def build_progress(enabled: bool = True) -> Iterator[Any]:
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    passages = {"n": 0}
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("files · {task.fields[passages]} passages embedded · "
-                             "{task.fields[rate]}/s"),
-                  TimeElapsedColumn(), console=_console(stderr=True), transient=False) as bar:
-        task = bar.add_task("indexing", total=None, passages=0, rate="–")
+    state = _BuildState()
+    with Progress(TextColumn("[bold]{task.description:<9}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[unit]}{task.fields[note]}"), TimeElapsedColumn(),
+                  console=_console(stderr=True), transient=False) as bar:
+        tasks: dict[str, Any] = {}
 
-        scoring = {"task": None}
+        def show(name: str, completed: int, total: int | None, unit: str, note: str = "") -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(name, total=total, unit=unit, note=note)
+            bar.update(tasks[name], completed=completed, total=total, note=note)
 
         def update(kind: str, n: int) -> None:
-            if kind == "files":
-                bar.update(task, total=n)
-            elif kind == "file":
-                bar.advance(task, n)
-            elif kind == "queries":   # evaluation: one bar per mode scored
-                scoring["task"] = bar.add_task("scoring", total=n, passages="–", rate="–")
-            elif kind == "query":
-                bar.advance(scoring["task"], n)
-            elif kind == "passages":
-                passages["n"] += n
-                elapsed = bar.tasks[0].elapsed or 1e-9
-                bar.update(task, passages=passages["n"], rate=f"{passages['n'] / elapsed:.0f}")
+            state.update(kind, n)
+            if kind in ("queries", "query"):   # evaluation: a bar per mode scored
+                if kind == "queries":
+                    tasks.pop("scoring", None)
+                show("scoring", state.queries, state.total_queries, "queries")
+                return
+            show("reading", state.files, state.total_files or None, "files")
+            if state.planned or state.embedded:
+                show("embedding", state.embedded, state.expected(), "passages",
+                     f" · {state.rate():.0f}/s{state.left()}")
 
         yield update
+        if "embedding" in tasks:   # the work is done: the bar says so, whatever was estimated
+            bar.update(tasks["embedding"], total=state.embedded, note=f" · {state.rate():.0f}/s")

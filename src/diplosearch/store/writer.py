@@ -35,8 +35,9 @@ from .manifest import Manifest
 
 REPLACE_WAIT = 60.0   # seconds `build --replace` waits for a writer busy on the old index
 Progress = Callable[[str, int], None]
-"""Called as progress(kind, n): ("files", total) once, then ("file", 1) per file read and
-("passages", n) per batch embedded."""
+"""Called as progress(kind, n): ("files", total) once, then ("file", 1) per file read,
+("planned", n) for the n passages of that file that need embedding, and ("passages", n) per
+batch embedded."""
 
 
 @dataclass
@@ -171,6 +172,7 @@ def add_sources(index_dir: Path, manifest: Manifest, embedder: Embedder, items: 
             batch.append(_plan(db, source, passages))
             if progress:
                 progress("file", 1)
+                progress("planned", sum(r is None for r in batch[-1].reuse))
             if sum(r is None for p in batch for r in p.reuse) >= batch_passages:
                 _commit(index_dir, db, manifest, batch, embedder, report, progress)
                 batch = []
