@@ -100,3 +100,32 @@ def test_help_teaches():
     assert result.exit_code == 0 and "diplosearch search" in result.output
     build_help = run("index", "build", "--help").output
     assert "Example:" in build_help and "--name" in build_help
+
+
+def test_add_refuses_a_different_document_of_the_same_name(tmp_path, shared):
+    """Issue 13 point 4, both cases: `statement.txt` in two folders, and a General Debate
+    file named like an indexed one; exit 1, one line naming both paths, index unchanged;
+    --replace-same-name replaces."""
+    for folder, text in (("meeting1", "Kenya calls for a ceasefire in the region.\n"),
+                         ("meeting2", "Norway will fund the climate and security mechanism.\n")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "statement.txt").write_text(text, encoding="utf-8")
+    speech = shared / "corpus" / "ungdc_2015_2024/TXT/Session 79 - 2024/USA_79_2024.txt"
+    (tmp_path / "drafts").mkdir()
+    (tmp_path / "drafts" / speech.name).write_text("Not the US statement.\n", encoding="utf-8")
+    assert run("index", "build", tmp_path / "meeting1", speech, "--name", "n", "--model",
+               "hashing", "--no-progress").exit_code == 0
+    before = json.loads(run("index", "info", "-i", "n", "-f", "json").stdout)
+    for new, old in ((tmp_path / "meeting2", tmp_path / "meeting1" / "statement.txt"),
+                     (tmp_path / "drafts" / speech.name, speech)):
+        result = run("index", "add", new, "-i", "n", "--no-progress")
+        assert result.exit_code == 1, result.output
+        assert result.output.startswith("error: ") and result.output.count("\n") == 1
+        assert str(old) in result.output and "--replace-same-name" in result.output
+    after = json.loads(run("index", "info", "-i", "n", "-f", "json").stdout)
+    assert (after["documents"], after["generation"]) == (2, before["generation"])
+    result = run("index", "add", tmp_path / "meeting2", "-i", "n", "--replace-same-name",
+                 "--no-progress", "-f", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["updated"] == 1
+    hit = json.loads(run("search", "ceasefire fund", "-i", "n", "-k", "1", "-f", "json").stdout)[0]
+    assert hit["source"] == "statement.txt" and "Norway" in hit["text"]

@@ -21,7 +21,8 @@ _EXPORTS = {
     "embed.models": ["DEFAULT_MODEL", "Embedder", "HashingEmbedder", "load_embedder"],
     "errors": ["DiplosearchError", "IndexDamagedError", "IndexExistsError", "IndexLockedError",
                "IndexNotFoundError", "ModelLoadError", "ModelMismatchError", "NoSourcesError",
-               "NotFoundError", "QueryError", "ReadOnlyIndexError", "SourceError"],
+               "NotFoundError", "QueryError", "ReadOnlyIndexError", "SameNameError",
+               "SourceError"],
     "index": ["Context", "Index", "build_index", "list_indexes", "open_index", "search"],
     "store.writer": ["BuildReport"],
     "retrieval.results": ["Hit", "SearchResults", "cite", "parse_citation"],
@@ -64,6 +65,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
         NotFoundError,
         QueryError,
         ReadOnlyIndexError,
+        SameNameError,
         SourceError,
     )
     from .index import Context, Index, build_index, list_indexes, open_index, search  # noqa: F401

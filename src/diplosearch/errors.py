@@ -61,3 +61,27 @@ class NotFoundError(DiplosearchError):
 class SegmentMissingError(IndexDamagedError):
     """A vector segment file the database names is not on disk (a reader may retry: a
     concurrent compaction deletes the files it replaced)."""
+
+
+class SameNameError(DiplosearchError):
+    """Files to index have the same key (name) as different documents: adding them would
+    replace those documents. Nothing was written.
+
+    Attributes:
+        clashes: (key, path of the file being added, path of the document holding the key).
+    """
+
+    def __init__(self, clashes: list[tuple[str, str, str]], indexed: bool = True) -> None:
+        self.clashes = clashes
+        key, new, old = clashes[0]
+        more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""
+        if indexed:
+            gone = "" if Path(old).exists() else " (no longer there)"
+            what = (f"adding {new} would replace the document indexed under that name from "
+                    f"{old}{gone}{more}; nothing was changed. To keep both, add them through "
+                    "a common parent folder so their names differ; to replace it, pass "
+                    "--replace-same-name (Python: replace_same_name=True)")
+        else:
+            what = (f"{old} and {new} would both be indexed under that name{more}; nothing "
+                    "was changed. Add their common parent folder instead, so their names differ")
+        super().__init__(f"{key}: {what}")

@@ -211,16 +211,25 @@ class Index:
 
     # -- writing --------------------------------------------------------------------
     def add(self, paths, progress: writer.Progress | None = None, wait: float = 0.0,
-            max_bytes: int = writer.MAX_BYTES_DEFAULT) -> writer.BuildReport:
-        """Index new or changed files; unchanged files cost a hash, not an embedding."""
+            max_bytes: int = writer.MAX_BYTES_DEFAULT,
+            replace_same_name: bool = False) -> writer.BuildReport:
+        """Index new or changed files; unchanged files cost a hash, not an embedding.
+
+        A file is the indexed document read from the same path. A file from another path
+        whose name (key) is already indexed with different text is refused, and nothing is
+        written (`SameNameError`), unless `replace_same_name`; with the same text it is the
+        same document, moved or copied (see `store.identity`).
+        """
         self._check_writable()
-        return self.add_sources(writer.file_items(_as_list(paths), max_bytes), progress, wait)
+        return self.add_sources(writer.file_items(_as_list(paths), max_bytes), progress, wait,
+                                replace_same_name=replace_same_name)
 
     def add_sources(self, items: list, progress: writer.Progress | None = None,
-                    wait: float = 0.0) -> writer.BuildReport:
+                    wait: float = 0.0, replace_same_name: bool = False) -> writer.BuildReport:
         """`add` for (SourceFile, loader) pairs, see `writer.add_sources`."""
         return self._write(wait, lambda: writer.add_sources(
-            self.path, self.manifest, self.embedder, items, progress))
+            self.path, self.manifest, self.embedder, items, progress,
+            replace_same_name=replace_same_name))
 
     def remove(self, doc: str, wait: float = 0.0) -> list[str]:
         """Remove a document (by key, UN symbol or path) and its vectors."""

@@ -24,7 +24,7 @@ def _report(report, fmt: str, index_path: Path) -> None:
     import json
 
     data = {"index": str(index_path), "added": len(report.added), "updated": len(report.updated),
-            "unchanged": len(report.unchanged), "skipped": [{"path": p, "reason": r}
+            "unchanged": len(report.unchanged), "moved": len(report.moved), "skipped": [{"path": p, "reason": r}
                                                            for p, r in report.skipped],
             "passages_embedded": report.passages_embedded,
             "passages_reused": report.passages_reused,
@@ -34,7 +34,8 @@ def _report(report, fmt: str, index_path: Path) -> None:
         return
     rate = report.passages_embedded / report.seconds if report.seconds else 0
     print(f"{index_path}: {data['added']} added, {data['updated']} updated, "
-          f"{data['unchanged']} unchanged, {len(report.skipped)} skipped; "
+          f"{data['unchanged']} unchanged"
+          f"{f' ({len(report.moved)} moved)' if report.moved else ''}, {len(report.skipped)} skipped; "
           f"{report.passages_embedded} passages embedded ({rate:.0f}/s), "
           f"{report.passages_reused} reused, {report.passages_removed} removed "
           f"in {report.seconds:.1f} s", file=sys.stderr)
@@ -112,15 +113,25 @@ def index_add(
     strict: Annotated[bool, typer.Option(help="Exit 1 if any file was skipped.")] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
     fmt: FormatOpt = "table",
+    replace_same_name: Annotated[bool, typer.Option(
+        "--replace-same-name",
+        help="Let a file replace a different document indexed under the same name (key) "
+             "from another path. Without it such an add is refused and nothing changes.")] = False,
 ) -> None:
-    """Add new or changed files to an index. Unchanged passages are not embedded again."""
+    """Add new or changed files to an index. Unchanged passages are not embedded again.
+
+    A file re-added from the path it was indexed from updates that document. A file from
+    another path whose name is already indexed with different text is refused (exit 1),
+    unless --replace-same-name; with the same text it is the same document, moved.
+    """
     from .. import render
     from ..index import open_index
 
     check_format(fmt)
     idx = open_index(index, model)
     with render.build_progress(progress) as bar:
-        report = idx.add(paths, progress=bar, wait=wait, max_bytes=max_file_mb * 2**20)
+        report = idx.add(paths, progress=bar, wait=wait, max_bytes=max_file_mb * 2**20,
+                         replace_same_name=replace_same_name)
     _report(report, fmt, idx.path)
     if strict and report.skipped:
         raise typer.Exit(code=1)

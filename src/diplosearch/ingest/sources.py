@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import NoSourcesError, SourceError
+from ..errors import NoSourcesError, SameNameError, SourceError
 from .corpora import corpus_metadata
 from .metadata import FIELDS as SIDECAR_FIELDS  # noqa: F401  (kept for importers)
 from .metadata import SIDECAR_SUFFIX, from_manifests, read_sidecar
@@ -55,8 +55,9 @@ def discover(paths: list[str | os.PathLike[str]]) -> list[SourceFile]:
     """Expand files and folders into the files to index, each with its index key.
 
     A file's key is its path relative to the folder it was found through (its name, when
-    given directly). Hidden files and folders are skipped; symlinked folders are not followed,
-    so a symlink loop cannot hang a build.
+    given directly); two files with one key are refused (`SameNameError`). Hidden files
+    and folders are skipped; symlinked folders are not followed, so a symlink loop cannot
+    hang a build.
     """
     found: dict[Path, SourceFile] = {}
     for raw in paths:
@@ -79,7 +80,18 @@ def discover(paths: list[str | os.PathLike[str]]) -> list[SourceFile]:
                 found.setdefault(file.resolve(), SourceFile(file, file.relative_to(path).as_posix()))
         if len(found) == before:
             raise NoSourcesError(f"{path}: folder has no {' or '.join(sorted(_SUFFIXES))} files")
+    _unique_keys(found.values())
     return list(found.values())
+
+
+def _unique_keys(files) -> None:
+    """Two files given in one go under one key (`a/statement.txt b/statement.txt`) would
+    be one document in the index, the second replacing the first."""
+    first: dict[str, SourceFile] = {}
+    clashes = [(f.key, str(f.path), str(first[f.key].path)) for f in files
+               if first.setdefault(f.key, f) is not f]
+    if clashes:
+        raise SameNameError(clashes, indexed=False)
 
 
 def decode(path: Path, data: bytes) -> tuple[str, str]:

@@ -29,7 +29,7 @@ from ..embed.models import Embedder, embed_all
 from ..errors import NoSourcesError, NotFoundError, SourceError
 from ..ingest.documents import Passage, to_passages
 from ..ingest.sources import MAX_BYTES_DEFAULT, SourceText, discover, read_source
-from . import ann, ann_update, database, recovery, vectors
+from . import ann, ann_update, database, identity, recovery, vectors
 from .locking import writer_lock
 from .manifest import Manifest
 
@@ -47,6 +47,7 @@ class BuildReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)      # unchanged, found at a new path
     skipped: list[tuple[str, str]] = field(default_factory=list)
     passages_embedded: int = 0
     passages_reused: int = 0
@@ -72,19 +73,19 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _unchanged(db, source: SourceText) -> bool:
-    """The same bytes and metadata as the document already indexed under this key or path."""
-    existing = database.find_document(db, source.file.key, str(source.file.path.resolve()))
+def _unchanged(existing, source: SourceText) -> bool:
+    """The same bytes and metadata as the document this source updates (see `identity`)."""
     return existing is not None and existing["sha256"] == source.sha256 and \
         json.loads(existing["metadata"]) == source.metadata
 
 
-def _plan(db, source: SourceText, passages: list[Passage]) -> _Pending:
+def _plan(db, source: SourceText, passages: list[Passage],
+          claims: identity.Claims | None = None) -> _Pending:
     """Match new passages to stored ones by (document, content hash, occurrence), so
     boilerplate repeated inside a document is still told apart, and a shifted paragraph
     keeps its vector."""
-    key, path = source.file.key, str(source.file.path.resolve())
-    existing = database.find_document(db, key, path)
+    existing = (claims or identity.Claims()).existing(db, source.file.key,
+                                                      str(source.file.path.resolve()))
     hashes = [text_hash(p.text) for p in passages]
     if existing is None:
         return _Pending(source, None, passages, hashes, [None] * len(passages), [])
@@ -108,9 +109,12 @@ def _commit(index_dir: Path, db, manifest: Manifest, batch: list[_Pending],
         seg_id = database.add_segment(db, segment[0], len(texts), segment[1]) if segment else 0
         for p in batch:
             src = p.source
+            old = db.execute("SELECT * FROM documents WHERE id = ?", (p.existing_id,)).fetchone() \
+                if p.existing_id else None
+            # an indexed document keeps its key (its name in citations) whatever folder
+            # it is re-added through
             doc_id = database.upsert_document(
-                db, db.execute("SELECT * FROM documents WHERE id = ?", (p.existing_id,)).fetchone()
-                if p.existing_id else None, src.file.key, str(src.file.path.resolve()),
+                db, old, old["key"] if old else src.file.key, str(src.file.path.resolve()),
                 src.metadata.get("symbol"), src.sha256, src.encoding, src.metadata)
             database.delete_passages(db, p.drop)
             for passage, sha, reused in zip(p.passages, p.hashes, p.reuse):
@@ -132,6 +136,15 @@ def _commit(index_dir: Path, db, manifest: Manifest, batch: list[_Pending],
 _sync_manifest = recovery.sync_manifest
 
 
+def _note_unchanged(db, report: BuildReport, key: str, path: str, existing,
+                    claims: identity.Claims) -> None:
+    report.unchanged.append(key)
+    if key in claims.moved and existing["path"] != path:
+        with database.transaction(db):
+            identity.relocate(db, existing["id"], path)
+        report.moved.append(key)
+
+
 def file_items(paths: list, max_bytes: int = MAX_BYTES_DEFAULT) -> list:
     """(SourceFile, loader) pairs for the files under `paths`, for `add_sources`."""
     return [(f, functools.partial(_load_file, max_bytes=max_bytes)) for f in discover(paths)]
@@ -142,21 +155,32 @@ def _load_file(file, max_bytes: int) -> SourceText:
 
 
 def add_sources(index_dir: Path, manifest: Manifest, embedder: Embedder, items: list,
-                progress: Progress | None = None, batch_passages: int = 4096) -> BuildReport:
+                progress: Progress | None = None, batch_passages: int = 4096,
+                replace_same_name: bool = False) -> BuildReport:
     """Index sources given as (SourceFile, loader) pairs; a loader returns the SourceText or
-    raises SourceError. Loading is lazy, so only one batch of text is in memory at a time."""
+    raises SourceError. Loading is lazy, so only one batch of text is in memory at a time.
+
+    Raises:
+        SameNameError: a file would replace a different document indexed under the same
+            key (see `identity`), and not `replace_same_name`; nothing is written.
+    """
     started = time.perf_counter()
     report = BuildReport()
     db = recovery.open_for_writing(index_dir, manifest)
     try:
+        claims = identity.check(db, items, replace_same_name)
         if progress:
             progress("files", len(items))
         batch: list[_Pending] = []
         for file, load in items:
             try:
+                path = str(file.path.resolve())
+                if claims.clashes(db, file.key, path):
+                    raise SourceError(file.path, f"a different document is indexed as {file.key!r}")
                 source = load(file)
-                if _unchanged(db, source):   # before splitting: no tokenizer, no model load
-                    report.unchanged.append(file.key)
+                existing = claims.existing(db, file.key, path)
+                if _unchanged(existing, source):   # before splitting: no model load
+                    _note_unchanged(db, report, file.key, path, existing, claims)
                     if progress:
                         progress("file", 1)
                     continue
@@ -169,7 +193,7 @@ def add_sources(index_dir: Path, manifest: Manifest, embedder: Embedder, items: 
                 if progress:
                     progress("file", 1)
                 continue
-            batch.append(_plan(db, source, passages))
+            batch.append(_plan(db, source, passages, claims))
             if progress:
                 progress("file", 1)
                 progress("planned", sum(r is None for r in batch[-1].reuse))
