@@ -69,7 +69,7 @@ def test_api_search_matches_the_library(client, seed_index):
 
 @pytest.mark.parametrize("params, expect", [
     ({"country": CSTO}, 5),
-    ({"country": "Atlantis"}, 0),
+    ({"country": CSTO.lower()}, 5),
     ({"since": "2020"}, 0),          # the seed statement is of 2019-09-25
     ({"until": "2019-12"}, 5),
     ({"speaker": "Semerikov"}, 5),
@@ -78,6 +78,12 @@ def test_api_search_filters(client, params, expect):
     hits = search(client, k=5, **params)["hits"]
     assert len(hits) == expect
     assert all(h["affiliation"] == CSTO for h in hits)
+
+
+def test_api_unknown_country_is_a_400_naming_what_there_is(client):
+    response = client.get("/api/search", params={"q": QUESTION, "country": "Atlantis"})
+    assert response.status_code == 400
+    assert "country 'Atlantis' matches nothing" in response.json()["detail"]
 
 
 def test_api_passage_in_context(client):

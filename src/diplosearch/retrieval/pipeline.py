@@ -14,7 +14,7 @@ import numpy as np
 from ..embed.models import Embedder
 from ..errors import QueryError
 from ..store import database
-from . import keyword
+from . import keyword, names
 from .filters import Filters
 from .fusion import DEFAULT_FUSION, FUSIONS, MODES, fuse
 from .highlight import best_sentences, best_sentences_lexical
@@ -157,6 +157,8 @@ def run(index: Index, query: str, opts: SearchOptions) -> SearchResults:
         from ..embed.rerank import check_reranker
 
         check_reranker(opts.rerank)
+    # "USA", "Russia", "GA": the index's own spellings, or a QueryError naming the closest
+    opts = replace(opts, filters=names.resolve(index.db, opts.filters, index.name))
     qvec = None
     want = opts.k * (opts.per_group if opts.group_by else 1)
     depth = max(want, HYBRID_DEPTH if opts.mode == "hybrid" else want,
