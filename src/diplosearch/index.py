@@ -186,7 +186,9 @@ class Index:
         def top(sql: str) -> dict[str, int]:
             return {k: n for k, n in self.db.execute(sql + " ORDER BY 2 DESC, 1 LIMIT ?", (limit,))}
 
-        low, high = self.db.execute("SELECT MIN(date), MAX(date) FROM documents").fetchone()
+        # dates, or years where documents have no day (the General Debate)
+        low, high = self.db.execute(f"SELECT MIN({database.WHEN_SQL}), MAX({database.WHEN_SQL}) "
+                                    "FROM documents d").fetchone()
         return {
             "countries": top("SELECT affiliation, COUNT(*) FROM passages "
                              "WHERE affiliation IS NOT NULL GROUP BY affiliation"),

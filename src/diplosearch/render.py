@@ -103,7 +103,7 @@ def mapping(data: dict[str, Any] | list[dict[str, Any]], fmt: str, title: str = 
         for key, value in data.items():
             if isinstance(value, dict) and all(isinstance(v, dict) for v in value.values()):
                 for sub, inner in value.items():   # e.g. facets: one row per facet
-                    table.add_row(f"{key}: {sub}", ", ".join(f"{k} ({v})" for k, v in inner.items()))
+                    table.add_row(f"{key}: {sub}", _facet(sub, inner))
             else:
                 table.add_row(key, json.dumps(value, ensure_ascii=False)
                               if isinstance(value, (dict, list)) else str(value))
@@ -114,6 +114,15 @@ def mapping(data: dict[str, Any] | list[dict[str, Any]], fmt: str, title: str = 
         for row in data:
             table.add_row(*(str(row.get(c, "")) for c in columns))
     _console().print(table)
+
+
+def _facet(name: str, values: dict[str, Any]) -> str:
+    """"Kenya (36), Norway (49)"; a date range as "2015 to 2024" (years where the
+    documents have no day), or "none"."""
+    if name == "dates":
+        low, high = values.get("from"), values.get("to")
+        return "none" if low is None else low if low == high else f"{low} to {high}"
+    return ", ".join(f"{k} ({v})" for k, v in values.items())
 
 
 def scores(rows: list[dict[str, Any]], fmt: str, title: str) -> None:

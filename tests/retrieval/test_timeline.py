@@ -76,3 +76,37 @@ def test_rows_and_frame(index):
 def test_refusals(index, kwargs, message):
     with pytest.raises(ds.QueryError, match=message):
         positions(index, QUESTION, **kwargs)
+
+
+GD = "ungdc_2015_2024/TXT"
+GD_FILES = ["Session 78 - 2023/USA_78_2023.txt", "Session 78 - 2023/KEN_78_2023.txt",
+            "Session 79 - 2024/USA_79_2024.txt", "Session 79 - 2024/NOR_79_2024.txt"]
+
+
+@pytest.fixture
+def general_debate(shared, hashing):
+    """General Debate statements, read from the corpus folder: each has a year (from its
+    file name), no day."""
+    return ds.build_index([shared / "corpus" / GD / f for f in GD_FILES], "gd", model=hashing)[0]
+
+
+def test_year_dated_documents_have_positions_over_time(general_debate):
+    """Issue 13, point 9: positions(idx, "climate finance", by="year") was empty."""
+    assert periods(general_debate, "year") == ["2023", "2024"]
+    found = positions(general_debate, "climate finance", by="year")
+    rows = found.rows()
+    assert {(r["period"], r["country"]) for r in rows} == {
+        ("2023", "United States of America"), ("2023", "Kenya"),
+        ("2024", "United States of America"), ("2024", "Norway")}
+    assert found.cells["Kenya"]["2023"].source == "KEN_78_2023.txt"
+
+
+def test_info_shows_years_when_documents_have_no_day(general_debate):
+    from typer.testing import CliRunner
+
+    from diplosearch.cli import app
+
+    assert general_debate.facets()["dates"] == {"from": "2023", "to": "2024"}
+    result = CliRunner().invoke(app, ["index", "info", "-i", "gd"])
+    assert result.exit_code == 0 and "2023 to 2024" in result.stdout
+    assert "None" not in result.stdout

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..errors import QueryError
+from ..store import database
 from .results import Hit, SearchResults
 
 
@@ -75,12 +76,13 @@ class Positions:
 
 def periods(index: Index, by: str = "year") -> list[str]:
     """The periods of `index` that have passages spoken for a country, oldest first: years
-    of dated documents, or meetings (document symbols, resumptions folded in)."""
+    (of a document's date, or its year alone, as for General Debate statements), or meetings (document symbols, resumptions folded in)."""
     _check_by(by)
     spoken = "EXISTS (SELECT 1 FROM passages p WHERE p.doc_id = d.id AND p.affiliation IS NOT NULL)"
-    if by == "year":
-        rows = index.db.execute(f"SELECT DISTINCT substr(d.date, 1, 4) FROM documents d "
-                                f"WHERE d.date IS NOT NULL AND {spoken} ORDER BY 1").fetchall()
+    if by == "year":   # dated documents, and those known only by their year
+        year = f"substr({database.WHEN_SQL}, 1, 4)"
+        rows = index.db.execute(f"SELECT DISTINCT {year} FROM documents d "
+                                f"WHERE {year} IS NOT NULL AND {spoken} ORDER BY 1").fetchall()
         return [r[0] for r in rows][-MAX_PERIODS:]
     rows = index.db.execute(f"SELECT d.symbol, MIN(d.date) FROM documents d WHERE d.symbol "
                             f"IS NOT NULL AND {spoken} GROUP BY d.symbol").fetchall()

@@ -192,6 +192,10 @@ def recount(db: sqlite3.Connection) -> None:
                "WHERE p.segment_id = segments.id)")
 
 
+# When a document is from: its date, or only its year where the source gives no day (the
+# General Debate corpus: one statement per country per session). "2024-09-24" or "2024".
+WHEN_SQL = "COALESCE(d.date, json_extract(d.metadata, '$.year'))"
+
 HIT_SQL = """
 SELECT p.*, d.key AS doc_key, d.symbol AS symbol, d.metadata AS doc_metadata
 FROM passages p JOIN documents d ON d.id = p.doc_id
