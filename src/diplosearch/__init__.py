@@ -19,10 +19,10 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "embed.models": ["DEFAULT_MODEL", "Embedder", "HashingEmbedder", "load_embedder"],
-    "errors": ["DiplosearchError", "IndexDamagedError", "IndexExistsError", "IndexLockedError",
-               "IndexNotFoundError", "ModelLoadError", "ModelMismatchError", "NoSourcesError",
-               "NotFoundError", "QueryError", "ReadOnlyIndexError", "SameNameError",
-               "SourceError"],
+    "errors": ["DiplosearchError", "FilterValueError", "IndexDamagedError", "IndexExistsError",
+               "IndexLockedError", "IndexNotFoundError", "ModelLoadError", "ModelMismatchError",
+               "NoSourcesError", "NotFoundError", "QueryError", "ReadOnlyIndexError",
+               "SameNameError", "SourceError"],
     "index": ["Context", "Index", "build_index", "list_indexes", "open_index", "search"],
     "store.writer": ["BuildReport"],
     "retrieval.results": ["Hit", "SearchResults", "cite", "parse_citation"],
@@ -55,6 +55,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
     from .embed.models import DEFAULT_MODEL, Embedder, HashingEmbedder, load_embedder  # noqa: F401
     from .errors import (  # noqa: F401
         DiplosearchError,
+        FilterValueError,
         IndexDamagedError,
         IndexExistsError,
         IndexLockedError,

@@ -85,3 +85,9 @@ class SameNameError(DiplosearchError):
             what = (f"{old} and {new} would both be indexed under that name{more}; nothing "
                     "was changed. Add their common parent folder instead, so their names differ")
         super().__init__(f"{key}: {what}")
+
+
+class FilterValueError(NotFoundError):
+    """A filter value (a country, a body) matches nothing the index holds; the message
+    names the closest values it does hold. Not bad usage: the same value may match in
+    another index (exit 1, where a QueryError exits 2)."""

@@ -134,7 +134,7 @@ def test_bodies(index):
     ({"body": "Human Rights Council"}, "body 'Human Rights Council' matches nothing"),
 ])
 def test_no_match_is_an_error_naming_the_closest(index, kwargs, message):
-    with pytest.raises(ds.QueryError) as refused:
+    with pytest.raises(ds.FilterValueError) as refused:
         index.search("peace", **kwargs)
     assert str(refused.value).startswith(message) and "\n" not in str(refused.value)
 

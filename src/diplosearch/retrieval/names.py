@@ -6,8 +6,8 @@ A country may be given by its ISO 3166 alpha-3 code ("USA", "gbr"), a short form
 ("United Republic of Tanzania", "Bolivia (Plurinational State of)"), in any case, with or
 without accents. It matches every spelling of that country the index holds, so "Turkey"
 finds passages filed under "Turkey" and under "Türkiye". A body may be "GA", "SC" or
-(part of) its name. A value that matches nothing in the index raises `QueryError` naming
-the closest values it does hold.
+(part of) its name. A value that matches nothing in the index raises `FilterValueError`
+naming the closest values it does hold.
 
 ISO names and codes come from the `iso3166` package (ISO 3166-1 only, 9 kB, no data
 files); pycountry has the same table plus 8 MB of translations and subdivisions we do
@@ -23,7 +23,7 @@ import unicodedata
 from dataclasses import replace
 from functools import lru_cache
 
-from ..errors import QueryError
+from ..errors import FilterValueError
 from .filters import Filters
 
 # Short, older and styled names → ISO 3166 alpha-3. ISO's own names and codes, their
@@ -147,7 +147,8 @@ def resolve(db: sqlite3.Connection, filters: Filters, index_name: str) -> Filter
     """`filters` with each country and body value replaced by the index's own spellings.
 
     Raises:
-        QueryError: a value matches nothing in the index (one line, with the closest).
+        FilterValueError: a value matches nothing in the index (one line, naming the
+            closest values it holds).
     """
     if not (filters.country or filters.body):
         return filters
@@ -167,7 +168,7 @@ def _resolve(kind: str, values: tuple[str, ...], known: list[str], match,
     for value in values:
         matched = match(value, known)
         if not matched:
-            raise QueryError(_no_match(kind, value, known, index_name))
+            raise FilterValueError(_no_match(kind, value, known, index_name))
         found.update(dict.fromkeys(matched))
     return tuple(found)
 

@@ -16,6 +16,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from ..errors import (
     DiplosearchError,
+    FilterValueError,
     IndexDamagedError,
     IndexLockedError,
     IndexNotFoundError,
@@ -27,7 +28,8 @@ from ..errors import (
 from ..retrieval.results import Hit, emphasise_html
 
 # What each library error means to a client: its fault (4xx) or the server's set-up (503).
-STATUS = [(QueryError, 400), (NotFoundError, 404), (IndexNotFoundError, 503),
+STATUS = [(QueryError, 400), (FilterValueError, 400), (NotFoundError, 404),
+          (IndexNotFoundError, 503),
           (IndexDamagedError, 503), (IndexLockedError, 503), (ModelMismatchError, 503),
           (ModelLoadError, 503)]
 HEADERS = {
