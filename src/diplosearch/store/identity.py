@@ -40,13 +40,19 @@ class Claims:
     def existing(self, db: sqlite3.Connection, key: str, path: str) -> sqlite3.Row | None:
         """The indexed document a file at `path`, found under `key`, updates: the one read
         from that path, else the one it was allowed to take over, else None (new)."""
+        row = by_key(db, key)    # the usual case, through the key's index: no scan
+        if row is not None and row["path"] == path:
+            return row
         row = by_path(db, path)
         return row if row is not None else self.taken.get(key)
 
     def clashes(self, db: sqlite3.Connection, key: str, path: str) -> bool:
         """A key held by another path that the pre-check did not clear (a file that could
         not be read then): never written over."""
-        return key not in self.taken and by_path(db, path) is None and by_key(db, key) is not None
+        if key in self.taken:
+            return False
+        row = by_key(db, key)
+        return row is not None and row["path"] != path and by_path(db, path) is None
 
 
 def by_path(db: sqlite3.Connection, path: str) -> sqlite3.Row | None:
