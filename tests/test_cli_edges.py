@@ -30,6 +30,7 @@ def seed_index(seed_dir):
     (["search", "x", "--group-by", "year"], "'year' is not one of country, speaker, doc", 2),
     (["search", "x", "--since", "2020-13"], "'2020-13': month must be in 1..12", 2),
     (["search", "x", "--until", "2020-02-30"], "day is out of range for month", 2),
+    (["search", "x", "--until", "2020-13"], "month must be in 1..12", 2),
     (["search", "x", "--since", "Septembre 2024"], "a month name ('September 2024'", 2),
     (["search", "?!...;;"], "has no word to search for", 2),
     (["search", "   "], "query is empty", 2),

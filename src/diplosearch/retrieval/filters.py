@@ -104,13 +104,15 @@ def parse_date(value: str | date, name: str = "date", low: bool = True) -> str:
     if parts is None:
         raise QueryError(f"{name} {text!r}: expected a date as {DATE_FORMS}")
     year, month, day = parts
+    if month is not None and not 1 <= month <= 12:
+        raise QueryError(f"{name} {text!r}: month must be in 1..12")
     try:
         if month is None:
             month, day = (1, 1) if low else (12, 31)
         elif day is None:
             day = 1 if low else calendar.monthrange(year, month)[1]
         return date(year, month, day).isoformat()
-    except (ValueError, calendar.IllegalMonthError) as exc:
+    except ValueError as exc:
         raise QueryError(f"{name} {text!r}: {exc}") from None
 
 
