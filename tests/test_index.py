@@ -34,10 +34,10 @@ def test_search_returns_cited_hits_in_score_order(seed_index):
     assert top.paragraph == 9 and "foreign terrorist fighters" in top.text
     assert top.citation.startswith("unsc_2019-09-25_csto_semerikov.txt ¶9")
     assert top.citation.endswith("— Mr. Semerikov (Collective Security Treaty Organization)")
-    # scores are cosine similarities of normalised vectors
+    # raw scores are cosine similarities of normalised vectors; scores are in [0, 1]
     q = ds.HashingEmbedder().embed([QUESTION])[0]
     v = ds.HashingEmbedder().embed([top.text])[0]
-    assert top.score == pytest.approx(float(q @ v), abs=1e-5)
+    assert top.raw_score == pytest.approx(float(q @ v), abs=1e-5) and top.score == 1.0
 
 
 def test_adding_unchanged_files_embeds_nothing(seed_index, seed_dir):

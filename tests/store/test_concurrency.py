@@ -54,7 +54,7 @@ def _check(idx: ds.Index, hashing, query_vec) -> int:
     hits = idx.search(PROBE, k=10, mode="semantic")
     assert len(hits) == 10
     assert hits[0].source == "probe.txt" and hits[0].score == pytest.approx(1.0, abs=1e-5)
-    scores = [h.score for h in hits]
+    scores = [h.raw_score for h in hits]
     assert scores == sorted(scores, reverse=True)
     texts = hashing.embed([h.text for h in hits])
     assert np.allclose(texts @ query_vec, scores, atol=1e-4)

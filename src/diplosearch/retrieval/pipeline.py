@@ -16,7 +16,7 @@ from ..errors import QueryError
 from ..store import database
 from . import keyword, names
 from .filters import Filters
-from .fusion import DEFAULT_FUSION, FUSIONS, MODES, fuse
+from .fusion import DEFAULT_FUSION, FUSIONS, MODES, fuse, normalised, unit_scores
 from .highlight import best_sentences, best_sentences_lexical
 from .results import Hit, SearchResults, hit_from_row
 
@@ -161,15 +161,17 @@ def run(index: Index, query: str, opts: SearchOptions) -> SearchResults:
     opts = replace(opts, filters=names.resolve(index.db, opts.filters, index.name))
     qvec = None
     want = opts.k * (opts.per_group if opts.group_by else 1)
-    depth = max(want, HYBRID_DEPTH if opts.mode == "hybrid" else want,
-                RERANK_DEPTH if opts.rerank else 0)
+    # Every mode takes HYBRID_DEPTH candidates at least: scores are normalised over them
+    # (`unit_scores`), so a hit's score does not depend on k.
+    depth = max(want, HYBRID_DEPTH, RERANK_DEPTH if opts.rerank else 0)
     while True:
         pairs, qvec = retrieve(index, query, qvec, depth, opts)
         # Rows (text, citation) are read for the hits shown only, unless reranking or
         # grouping needs them all: fusing two lists of 100 must not cost 200 row reads.
-        hits = to_hits(index, pairs if opts.rerank or opts.group_by else pairs[:opts.k])
+        unit = unit_scores(pairs, opts.mode, opts.fusion)
+        hits = to_hits(index, pairs if opts.rerank or opts.group_by else pairs[:opts.k], unit)
         if len(hits) < opts.k < len(pairs) and not (opts.rerank or opts.group_by):
-            hits = to_hits(index, pairs)   # a passage vanished between the two reads
+            hits = to_hits(index, pairs, unit)   # a passage vanished between the two reads
         if opts.rerank:
             hits = rerank(opts.rerank, query, hits)
         if not opts.group_by:
@@ -189,9 +191,12 @@ def run(index: Index, query: str, opts: SearchOptions) -> SearchResults:
     return SearchResults(hits, query=query, index=index.name)
 
 
-def to_hits(index: Index, pairs: list[tuple[int, float]]) -> list[Hit]:
+def to_hits(index: Index, pairs: list[tuple[int, float]],
+            unit: dict[int, float] | None = None) -> list[Hit]:
+    """Hits for (passage id, raw score) pairs, scored by `unit` (raw scores when None)."""
     rows = database.passages_by_id(index.db, [pid for pid, _ in pairs])
-    return [hit_from_row(rows[pid], score) for pid, score in pairs if pid in rows]
+    return [hit_from_row(rows[pid], unit[pid] if unit else raw, raw)
+            for pid, raw in pairs if pid in rows]
 
 
 def group(hits: list[Hit], opts: SearchOptions) -> tuple[list[Hit], bool]:
@@ -209,9 +214,11 @@ def group(hits: list[Hit], opts: SearchOptions) -> tuple[list[Hit], bool]:
 
 
 def rerank(model: str, query: str, hits: list[Hit]) -> list[Hit]:
-    """Reorder hits by a sentence-transformers CrossEncoder's score."""
+    """Reorder hits by a sentence-transformers CrossEncoder's score (`raw_score`), and score
+    them by it, min-max normalised over the candidates."""
     from ..embed.rerank import cross_encoder_scores
 
     scores = cross_encoder_scores(model, query, [h.text for h in hits])
+    unit = normalised(list(enumerate(scores)))
     order = sorted(range(len(hits)), key=lambda i: -scores[i])
-    return [replace(hits[i], score=float(scores[i])) for i in order]
+    return [replace(hits[i], score=unit[i], raw_score=float(scores[i])) for i in order]

@@ -37,6 +37,9 @@ class Hit:
     date: str | None = None
     body: str | None = None
     id: int = 0
+    # `score` is in [0, 1] in every mode, `raw_score` is what the ranker computed (cosine,
+    # BM25, fused value, cross-encoder output); see `retrieval.fusion.unit_scores`.
+    raw_score: float | None = None
     highlights: tuple[tuple[int, int], ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
@@ -136,7 +139,8 @@ def emphasise_html(text: str, spans: tuple[tuple[int, int], ...]) -> str:
     return "".join(out)
 
 
-def hit_from_row(row: sqlite3.Row, score: float | None) -> Hit:
+def hit_from_row(row: sqlite3.Row, score: float | None,
+                 raw_score: float | None = None) -> Hit:
     """A `Hit` from a row of `database.HIT_SQL` (passage, document and citation fields)."""
     meta = json.loads(row["doc_metadata"] or "{}")
     doc = row["symbol"] or row["doc_key"]
@@ -150,4 +154,4 @@ def hit_from_row(row: sqlite3.Row, score: float | None) -> Hit:
                affiliation=row["affiliation"], role=row["role"], language=row["language"],
                statement=row["statement"], page=row["page"], section=row["section"],
                date=meta.get("date"),
-               body=meta.get("body"), id=row["id"])
+               body=meta.get("body"), id=row["id"], raw_score=raw_score)
