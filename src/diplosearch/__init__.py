@@ -15,7 +15,7 @@ import importlib as _importlib
 from typing import TYPE_CHECKING
 from typing import Any as _Any
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 _EXPORTS = {
     "embed.models": ["DEFAULT_MODEL", "Embedder", "HashingEmbedder", "load_embedder"],
@@ -50,7 +50,6 @@ def __dir__() -> list[str]:
     return sorted({*__all__, "__version__"})
 
 
-# Spelt `if TYPE_CHECKING:`, the form import-linter recognises and leaves out of the layers.
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
     from .embed.models import DEFAULT_MODEL, Embedder, HashingEmbedder, load_embedder  # noqa: F401
     from .errors import (  # noqa: F401

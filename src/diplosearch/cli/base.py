@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .. import __version__
+from .._version import __version__
 from ..errors import DiplosearchError, QueryError
 
 USAGE = 2   # Click's exit code for bad usage; ours too for a query or option the library refuses

@@ -13,7 +13,7 @@ from fastapi import FastAPI, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from .. import __version__
+from .._version import __version__
 from ..retrieval.timeline import positions
 from . import pages
 from .models import ContextOut, IndexOut, PositionsOut, SearchOut
