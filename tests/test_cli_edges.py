@@ -82,6 +82,7 @@ def test_non_latin_words_are_searchable(seed_index):
     (["index", "list"], "jsonl (the same JSON on one line)", "one hit per line"),
     (["search"], "jsonl (one hit per line)", None),
     (["search"], "'September 2024'", None),
+    (["search"], "Scores are 0-1 in every mode", None),
 ])
 def test_help_wording(command, wanted, unwanted):
     result = run(*command, "--help")

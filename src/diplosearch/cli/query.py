@@ -52,6 +52,10 @@ def search(
 ) -> None:
     """Find the passages that best answer QUERY, each with its citation.
 
+    Scores are 0-1 in every mode: semantic (cosine) and keyword (BM25) scores are min-max
+    normalised over the query's top 100 candidates, hybrid averages the two (1: first in
+    both lists). They rank hits for one query. JSON adds raw_score, the ranker's own value.
+
     \b
     Examples:
       diplosearch search "sanctions on arms transfers" -k 5 --format json
