@@ -31,14 +31,37 @@ def hub_down(monkeypatch):
 
 def test_offline_names_the_setting_without_probing(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setattr(hub, "unreachable", lambda *a: pytest.fail("probed the hub offline"))
+    monkeypatch.setattr(hub, "unreachable", lambda *a, **k: pytest.fail("probed the hub"))
     with pytest.raises(ModelLoadError, match="nor in the Hugging Face cache.*HF_HUB_OFFLINE"):
         hub.require_loadable(RERANKER, "reranker")
 
 
 def test_an_unreachable_hub_is_named(hub_down):
-    with pytest.raises(ModelLoadError, match=r"hub is unreachable \(127\.0\.0\.1"):
+    with pytest.raises(ModelLoadError, match=r"and 127\.0\.0\.1 is unreachable: "):
         hub.require_loadable("someone/some-model")
+
+
+def test_a_name_the_hub_does_not_have_fails_at_once(monkeypatch):
+    """A hub that answers 404 for the name (a typo): one line, no retries."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    class NotFound(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_error(404)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), NotFound)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{server.server_port}")
+    try:
+        with pytest.raises(ModelLoadError, match="127.0.0.1 has no model 'sentence-transformers/"
+                                                 "all-mpnet-base-v3'"):
+            hub.require_loadable("all-mpnet-base-v3", owners=("sentence-transformers",))
+    finally:
+        server.shutdown()
 
 
 def test_a_model_name_fails_before_sentence_transformers_loads(hub_down, monkeypatch):
