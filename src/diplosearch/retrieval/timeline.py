@@ -50,8 +50,13 @@ class Positions:
 
     @property
     def countries(self) -> list[str]:
-        """Countries, the one with the strongest answer in any period first."""
-        return sorted(self.cells, key=lambda c: (-max(h.score for h in self.cells[c].values()), c))
+        """Countries, the one with the strongest answer in any period first. Each period is a
+        search of its own, whose scores are scaled to its candidates (`Hit.score`), so
+        periods compare by the ranker's raw score (cosine, BM25; the fused value in hybrid)."""
+        def strength(h: Hit) -> float:
+            return h.raw_score if h.raw_score is not None else (h.score or 0.0)
+
+        return sorted(self.cells, key=lambda c: (-max(map(strength, self.cells[c].values())), c))
 
     def rows(self) -> list[dict[str, Any]]:
         """One row per (period, country): period, country, score, citation, text, id."""
