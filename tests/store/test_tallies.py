@@ -84,7 +84,7 @@ def test_an_index_from_before_the_counts_is_upgraded_with_them(tmp_path):
                    "paragraph, paragraph_end, part, parts, line_start, line_end, char_start, "
                    "char_end) VALUES (?, 1, ?, 0, 'peace talks', '', 1, 1, 1, 1, 1, 1, 0, 1)",
                    (pid, seg))
-    assert migrate(db) == ["005_tallies"]
+    assert migrate(db)[0] == "005_tallies"        # and any later ones
     assert database.counts(db) == {"documents": 1, "passages": 3, "segments": 2}
     assert database.live_counts(db) == {1: 2, 2: 1}
     db.execute("PRAGMA foreign_keys=ON")

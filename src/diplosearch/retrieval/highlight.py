@@ -8,6 +8,7 @@ import numpy as np
 
 from ..embed.models import Embedder
 from ..ingest.passages import sentence_spans
+from .keyword import terms as keyword_terms
 
 
 def best_sentences(embedder: Embedder, query_vector: np.ndarray,
@@ -31,18 +32,14 @@ def best_sentences(embedder: Embedder, query_vector: np.ndarray,
 
 def best_sentences_lexical(query: str, texts: Sequence[str]) -> list[tuple[tuple[int, int], ...]]:
     """For keyword search (no model loaded): the sentence sharing most query terms."""
-    import re
-
-    from .keyword import STOPWORDS
-
-    terms = {w for w in re.findall(r"\w+", query.lower()) if w not in STOPWORDS}
+    terms = keyword_terms(query)
     out = []
     for text in texts:
         spans = sentence_spans(text)
         if not spans:
             out.append(())
             continue
-        overlap = [len(terms & set(re.findall(r"\w+", text[s:e].lower()))) for s, e in spans]
+        overlap = [len(terms & keyword_terms(text[s:e])) for s, e in spans]
         best = max(range(len(spans)), key=lambda i: overlap[i])
         out.append((spans[best],) if overlap[best] else ())
     return out

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from ..errors import IndexDamagedError
 from ..ingest.documents import Passage
-from .migrations import migrate, pending
+from . import wordsplit
+from .migrations import OPTIONAL_FOR_READERS, migrate, pending
 
 DB_NAME = "passages.sqlite"
 
@@ -43,7 +44,8 @@ def connect(index_dir: Path, write: bool = False) -> sqlite3.Connection:
         else:
             db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
                                  isolation_level=None)
-            if pending(db, create=False):
+            wordsplit.register(db)   # for verify, which reads the keyword tables' view
+            if set(pending(db, create=False)) - OPTIONAL_FOR_READERS:
                 raise IndexDamagedError(f"{index_dir}: index was made by an older diplosearch; "
                                         "run `diplosearch index add` on it once to upgrade it")
         db.execute("PRAGMA foreign_keys=ON")
@@ -181,6 +183,34 @@ def tally_errors(db: sqlite3.Connection) -> list[str]:
               for seg, live, n in db.execute(
                   "SELECT s.id, s.live, (SELECT COUNT(*) FROM passages p WHERE p.segment_id = s.id) "
                   "FROM segments s").fetchall() if live != n]
+    return wrong
+
+
+KEYWORD_TABLES = {  # FTS5 table: the passages it must hold a row for
+    "passages_fts": "SELECT id FROM passages",
+    "passages_fts_folded": f"SELECT id FROM passages WHERE {wordsplit.FUNCTIONS[1]}(text)",
+}
+
+
+def keyword_tables(db: sqlite3.Connection) -> list[str]:
+    """The keyword tables this index has (`passages_fts_folded` came with migration 009)."""
+    return [name for (name,) in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?)",
+        tuple(KEYWORD_TABLES)).fetchall()]
+
+
+def keyword_errors(db: sqlite3.Connection) -> list[str]:
+    """Where a keyword table lacks a passage's row or holds a row for none; scans every
+    passage (for `index verify` and `repair`). Row level only: FTS5's token-level
+    'integrity-check' is a write statement, which a read-only connection refuses."""
+    wrong = []
+    for table in keyword_tables(db):
+        ids = KEYWORD_TABLES[table]
+        missing, extra = (db.execute(f"SELECT COUNT(*) FROM ({a} EXCEPT {b})").fetchone()[0]
+                          for a, b in ((ids, f"SELECT id FROM {table}_docsize"),
+                                       (f"SELECT id FROM {table}_docsize", ids)))
+        if missing or extra:
+            wrong.append(f"{table}: {missing} passage(s) missing, {extra} row(s) for none")
     return wrong
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timezone
 
+from . import wordsplit
+
 # (name, SQL script). Append only: a released migration never changes.
 MIGRATIONS: list[tuple[str, str]] = [
     ("001_initial", """
@@ -122,7 +124,42 @@ MIGRATIONS: list[tuple[str, str]] = [
             VALUES (new.id, new.text, new.speaker, new.affiliation);
         END;
     """),
+    # Keyword search in Chinese, Arabic and Russian (see `wordsplit`): a second FTS5 table
+    # over the passages' text as `keyword_fold_1` rewrites it, for the passages that have
+    # Han, kana, Arabic or Cyrillic letters only; its content is a view, so 'rebuild' and
+    # 'delete' fold the text again and nothing is stored twice. The SQL functions come
+    # from `wordsplit.register` on every connection.
+    ("009_keyword_scripts", """
+        CREATE VIEW passages_folded AS
+            SELECT id, keyword_fold_1(text) AS text FROM passages
+            WHERE keyword_needs_fold_1(text);
+        CREATE VIRTUAL TABLE passages_fts_folded USING fts5(
+            text, content='passages_folded', content_rowid='id',
+            tokenize='porter unicode61 remove_diacritics 2');
+        INSERT INTO passages_fts_folded(passages_fts_folded) VALUES ('rebuild');
+        CREATE TRIGGER passages_folded_insert AFTER INSERT ON passages
+        WHEN keyword_needs_fold_1(new.text) BEGIN
+            INSERT INTO passages_fts_folded(rowid, text)
+            VALUES (new.id, keyword_fold_1(new.text));
+        END;
+        CREATE TRIGGER passages_folded_delete AFTER DELETE ON passages
+        WHEN keyword_needs_fold_1(old.text) BEGIN
+            INSERT INTO passages_fts_folded(passages_fts_folded, rowid, text)
+            VALUES ('delete', old.id, keyword_fold_1(old.text));
+        END;
+        CREATE TRIGGER passages_folded_update AFTER UPDATE OF text ON passages BEGIN
+            INSERT INTO passages_fts_folded(passages_fts_folded, rowid, text)
+            SELECT 'delete', old.id, keyword_fold_1(old.text)
+            WHERE keyword_needs_fold_1(old.text);
+            INSERT INTO passages_fts_folded(rowid, text)
+            SELECT new.id, keyword_fold_1(new.text) WHERE keyword_needs_fold_1(new.text);
+        END;
+    """),
 ]
+# Migrations a reader can do without: an index that lacks them still answers every query,
+# less well (see `retrieval.keyword`), so a read-only copy such as the bundled index works
+# until its next write or rebuild.
+OPTIONAL_FOR_READERS = frozenset({"009_keyword_scripts"})
 
 
 def pending(db: sqlite3.Connection, create: bool = True) -> list[str]:
@@ -135,6 +172,7 @@ def pending(db: sqlite3.Connection, create: bool = True) -> list[str]:
 
 def migrate(db: sqlite3.Connection) -> list[str]:
     """Apply pending migrations, each in its own transaction. Returns their names."""
+    wordsplit.register(db)    # the keyword triggers call these functions
     names = pending(db)
     scripts = dict(MIGRATIONS)
     for name in names:

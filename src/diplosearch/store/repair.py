@@ -68,7 +68,7 @@ def repair_index(index: str | os.PathLike[str] | None = None,
             manifest = _restore_manifest(path, db, manifest_error, report)
             _recount(db, report)
             _rebuild_vectors(path, db, manifest, model, report)
-            _rebuild_keyword_index(db)
+            _rebuild_keyword_index(db, report)
             _rebuild_ann(path, db, manifest, report)
             gone = recovery.remove_orphans(path, db)
             if gone:
@@ -226,8 +226,11 @@ def _recount(db: sqlite3.Connection, report: RepairReport) -> None:
         report.actions.append("counted the documents and passages again")
 
 
-def _rebuild_keyword_index(db: sqlite3.Connection) -> None:
-    """Rebuild the keyword (FTS5) index from the passages, if this index has one."""
-    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'passages_fts'").fetchone():
-        with database.transaction(db):
-            db.execute("INSERT INTO passages_fts(passages_fts) VALUES ('rebuild')")
+def _rebuild_keyword_index(db: sqlite3.Connection, report: RepairReport) -> None:
+    """Rebuild the keyword (FTS5) tables from the passages; say so if they were out of step."""
+    wrong = database.keyword_errors(db)
+    with database.transaction(db):
+        for table in database.keyword_tables(db):
+            db.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
+    if wrong:
+        report.actions.append(f"rebuilt the keyword index ({'; '.join(wrong)})")

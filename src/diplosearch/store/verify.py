@@ -133,6 +133,7 @@ def _check_database(path: Path, db: sqlite3.Connection, manifest: Manifest,
     if wrong:
         report.add(ERROR, f"stored counts disagree with the rows ({'; '.join(wrong[:3])})",
                    "`diplosearch index repair` counts them again")
+    _check_keyword_index(db, report)
     report.generation, report.counts = snapshot.generation(db), database.counts(db)
     _check_manifest(db, manifest, report)
     _check_segments(path, db, manifest.dimension, report, checksums)
@@ -150,6 +151,18 @@ def _check_database(path: Path, db: sqlite3.Connection, manifest: Manifest,
         if f.name not in known:
             report.add(WARNING, f"{vectors.VECTORS_DIR}/{f.name}: not part of the index "
                                 "(ignored; never read)", f"delete {f}")
+
+
+def _check_keyword_index(db: sqlite3.Connection, report: VerifyReport) -> None:
+    wrong = database.keyword_errors(db)
+    if wrong:
+        report.add(ERROR, f"the keyword index is out of step with the passages "
+                          f"({'; '.join(wrong)}): keyword and hybrid search miss or invent hits",
+                   "`diplosearch index repair` rebuilds it from the passages")
+    if "passages_fts_folded" not in database.keyword_tables(db):
+        report.add(WARNING, "the index predates keyword search in Chinese, Arabic and Russian "
+                            "(migration 009): such queries use the main keyword table",
+                   "the next write adds it (`diplosearch index add`), or `index repair`")
 
 
 def _check_ann(path: Path, db: sqlite3.Connection, report: VerifyReport, checksums: bool) -> None:

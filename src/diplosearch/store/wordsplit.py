@@ -1,0 +1,129 @@
+"""Keyword-search words for the scripts that SQLite's unicode61 tokenizer does not split well.
+
+unicode61 splits text at spaces and punctuation. That serves English, French and Spanish,
+but not Chinese (no spaces: a whole clause is one token), nor Arabic (short-vowel marks
+are separators to it, so a word written with them falls apart, and the article and
+attached conjunctions stay on the word), nor Russian case endings ("резолюция",
+"резолюции" and "резолюцию" are three different words to it).
+
+`fold` turns a passage with Han, kana, Arabic or Cyrillic letters into the text that the
+second FTS5 table (migration 009) indexes: each Han or kana character a word of its own,
+so that a query word of one or two characters, as most Chinese words are, matches as a
+phrase; Arabic without marks or tatweel, its alef, yeh and teh marbuta forms unified, and
+the light10 article, conjunction and suffixes removed (Larkey, Ballesteros and Connell,
+2007); Russian through the Dolamic and Savoy light stemmer. These two stemmers are the
+ones Lucene's Arabic and Russian analyzers use. Other words pass through for FTS5 to
+lower-case and Porter-stem as in the main table. Text with none of these scripts needs
+no second entry (`needs_fold` is false) and costs the second table nothing.
+
+What `fold` returns is part of the index format: the delete trigger removes a passage's
+words by folding its text again. A change to its output needs a migration that recreates
+the table with SQL functions of new names (`FUNCTIONS`).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import unicodedata
+from functools import lru_cache
+
+_HAN = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+_ARABIC = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
+_CYRILLIC = "\u0400-\u04ff"
+_NEEDS = re.compile(f"[{_HAN}{_ARABIC}{_CYRILLIC}]")
+_HAN_CHAR = re.compile(f"[{_HAN}]")
+_TOKEN = re.compile(f"([{_HAN}]+)|[^\\W{_HAN}]+")     # a run of Han, or a word without
+_IS_ARABIC = re.compile(f"[{_ARABIC}]")
+_IS_CYRILLIC = re.compile(f"[{_CYRILLIC}]")
+_ASCII = bytes(range(128))
+# Short vowels, shadda, sukun, Quranic marks, superscript alef and tatweel: not letters.
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_ARABIC_FORMS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
+_AR_PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل", "و")
+_AR_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ية", "ه", "ة", "ي")
+_RU_ENDINGS = (  # (endings, shortest word they are taken from), longest endings first
+    (("иями", "оями"), 7),
+    (("иям", "иях", "оях", "ями", "оям", "оьв", "ами", "его", "ему", "ери", "ими", "ого",
+      "ому", "ыми", "оев"), 6),
+    (("ая", "яя", "ях", "юю", "ах", "ею", "их", "ия", "ию", "ьв", "ою", "ую", "ям", "ых",
+      "ея", "ам", "ем", "ей", "ём", "ев", "ий", "им", "ое", "ой", "ом", "ов", "ые", "ый",
+      "ым", "ми"), 5),
+)
+FUNCTIONS = ("keyword_fold_1", "keyword_needs_fold_1")
+
+
+def needs_fold(text: str | None) -> bool:
+    """Whether `text` has letters that the second keyword table handles."""
+    if not text or text.isascii():
+        return False
+    # Search only the non-ASCII characters: an English passage with a few curly quotes
+    # and dashes is checked in a few microseconds, not a scan of all its characters.
+    rest = text.encode("utf-8").translate(None, _ASCII).decode("utf-8")
+    return _NEEDS.search(rest) is not None
+
+
+def fold(text: str | None) -> str:
+    """The words of `text` for the second keyword table, space-separated ("" if none)."""
+    if not needs_fold(text):
+        return ""
+    return " ".join(w for run in words(text) for w in run)
+
+
+def words(text: str) -> list[tuple[str, ...]]:
+    """The folded words of `text` in order: a run of Han or kana characters as the tuple
+    of its characters, any other word as a tuple of one (lower-cased, light-stemmed)."""
+    text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFC", text))
+    return [tuple(m.group(1)) if m.group(1) else (stem(m.group(0).lower()),)
+            for m in _TOKEN.finditer(text)]
+
+
+def is_han(word: str) -> bool:
+    """Whether a folded word is one Han or kana character."""
+    return _HAN_CHAR.match(word) is not None
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """An Arabic or Russian word's light stem; any other word unchanged."""
+    if _IS_ARABIC.search(word):
+        return arabic_stem(word)
+    if _IS_CYRILLIC.search(word):
+        return russian_stem(word)
+    return word
+
+
+def arabic_stem(word: str) -> str:
+    """Unify alef forms, alef maqsura and teh marbuta, then remove one article or
+    conjunction prefix and the light10 suffixes, keeping two letters at least (three
+    after a bare waw)."""
+    word = word.translate(_ARABIC_FORMS)
+    for prefix in _AR_PREFIXES:
+        if word.startswith(prefix) and len(word) >= len(prefix) + (3 if prefix == "و" else 2):
+            word = word[len(prefix):]
+            break
+    for suffix in _AR_SUFFIXES:
+        if word.endswith(suffix) and len(word) >= len(suffix) + 2:
+            word = word[:-len(suffix)]
+    return word
+
+
+def russian_stem(word: str) -> str:
+    """Remove a case ending, then a final soft sign or и, or one н of a final нн."""
+    word = word.replace("ё", "е")
+    for endings, shortest in _RU_ENDINGS:
+        if len(word) >= shortest and word.endswith(endings):
+            word = word[:-len(next(e for e in endings if word.endswith(e)))]
+            break
+    else:
+        if len(word) > 3 and word[-1] in "аеиоуйыяь":
+            word = word[:-1]
+    if len(word) > 3 and (word[-1] in "ьи" or word.endswith("нн")):
+        word = word[:-1]
+    return word
+
+
+def register(db: sqlite3.Connection) -> None:
+    """Give `db` the SQL functions that migration 009's view and triggers call."""
+    db.create_function(FUNCTIONS[0], 1, fold, deterministic=True)
+    db.create_function(FUNCTIONS[1], 1, needs_fold, deterministic=True)
