@@ -55,7 +55,7 @@ def folded_expression(query: str) -> str | None:
             continue
         joined: list[str] = []
         for run in [*runs, None]:
-            if run is not None and not wordsplit.is_han(run[0]):
+            if run is not None and not wordsplit.is_han(run[0][0]):
                 joined.append(run[0])
                 continue
             if len(joined) > 1 or (joined and joined[0] not in STOPWORDS):
