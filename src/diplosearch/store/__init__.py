@@ -1,7 +1,8 @@
 """The index on disk: a directory with a manifest, an SQLite database and vector files.
 
 `paths` resolves index names; `manifest` is the self-description; `database` and
-`migrations` the SQLite schema and queries; `vectors` the append-only segment files and
+`migrations` the SQLite schema and queries (`wordsplit`: the words of Chinese, Arabic and
+Russian text for the second keyword table); `vectors` the append-only segment files and
 `ann`/`ann_update` the approximate (IVF) structure for large indexes; `locking` the one
 writer; `snapshot` what readers see while another process writes; `writer` adds and
 removes documents (embedding what is new); `recovery`, `verify` and `repair` keep the

@@ -162,7 +162,7 @@ def _check_keyword_index(db: sqlite3.Connection, report: VerifyReport) -> None:
     if "passages_fts_folded" not in database.keyword_tables(db):
         report.add(WARNING, "the index predates keyword search in Chinese, Arabic and Russian "
                             "(migration 009): such queries use the main keyword table",
-                   "the next write adds it (`diplosearch index add`), or `index repair`")
+                   "the next write to it adds it (`diplosearch index add` or `index repair`)")
 
 
 def _check_ann(path: Path, db: sqlite3.Connection, report: VerifyReport, checksums: bool) -> None:
