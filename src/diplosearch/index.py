@@ -128,7 +128,11 @@ class Index:
             fusion: how hybrid mode fuses the lists: "score" (min-max normalised scores,
                 weighted 50:50) or "rrf" (reciprocal rank fusion).
             speaker, country, doc, body: filters, each a string or a list of strings
-                (speaker: part of the name; doc: a symbol or its start, e.g. "S/PV.87").
+                (speaker: part of the name; doc: a symbol or its start, e.g. "S/PV.87";
+                country: a name, short form or ISO code, "USA", "Russia", "Türkiye", matched
+                to every spelling the index holds; body: a name or "GA"/"SC"). A country
+                or body the index does not hold raises `FilterValueError` naming the
+                closest ones it does.
             since, until: date filters, "YYYY", "YYYY-MM" or "YYYY-MM-DD", inclusive.
             group_by: "country", "speaker" or "doc": the best hits of each group.
             per_group: hits per group.

@@ -31,11 +31,13 @@ def search(
              "(reciprocal rank).")] = "score",
     speaker: Annotated[Many, typer.Option(metavar="NAME", help="Speaker name contains this (repeatable).")] = None,
     country: Annotated[Many, typer.Option(
-        metavar="NAME", help="Country or organisation spoken for, e.g. 'Russian Federation' (repeatable).")] = None,
+        metavar="NAME", help="Country or organisation spoken for: a name, short form or ISO code "
+                             "(Russia, USA, UK, DRC, Türkiye; any case), or e.g. 'European "
+                             "Union' (repeatable).")] = None,
     doc: Annotated[Many, typer.Option(
         metavar="SYMBOL", help="Document symbol or its start, e.g. S/PV.87 or S/RES/2178 (repeatable).")] = None,
     body: Annotated[Many, typer.Option(
-        metavar="BODY", help="'Security Council', 'General Assembly' (repeatable).")] = None,
+        metavar="BODY", help="'Security Council' (SC) or 'General Assembly' (GA) (repeatable).")] = None,
     since: Annotated[Optional[str], typer.Option(
         metavar="DATE", callback=date_value, help=f"From this date: {DATE_FORMS}.")] = None,
     until: Annotated[Optional[str], typer.Option(
