@@ -107,6 +107,7 @@ def country_code(name: str) -> str | None:
     return codes.get(styled.group(1)) if styled else None
 
 
+@lru_cache(maxsize=4096)
 def _organisation(name: str) -> str:
     key = normal(name)
     return normal(ORGANISATIONS.get(key, name))
