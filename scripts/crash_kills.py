@@ -27,8 +27,9 @@ from tests.store.crash_helpers import (check_invariant, doc_texts, kill_at, make
 def commands(kind: str, index: Path, new: Path, old_keys: list[str]) -> list[str]:
     base = [sys.executable, "-m", "diplosearch", "index"]
     if kind == "add":
+        # `new` holds edited copies of the indexed files under the same names: replace them
         return base + ["add", str(new), "--index", str(index), "--model", "hashing",
-                       "--no-progress"]
+                       "--no-progress", "--replace-same-name"]
     if kind == "remove":
         return base + ["remove", old_keys[0], "--index", str(index)]
     return base + ["build", str(new), "--name", str(index), "--replace", "--model", "hashing",

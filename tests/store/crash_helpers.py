@@ -87,8 +87,10 @@ def check_invariant(index: Path, old: dict, new: dict) -> str:
 
 
 def add_command(index: Path, sources: Path) -> list[str]:
+    # `new/` holds edited copies of `old/`'s files under the same names, from another folder:
+    # replacing them is what this add is for, so it says so (see store.identity)
     return [sys.executable, "-m", "diplosearch", "index", "add", str(sources), "--index",
-            str(index), "--model", "hashing", "--no-progress"]
+            str(index), "--model", "hashing", "--no-progress", "--replace-same-name"]
 
 
 @dataclass

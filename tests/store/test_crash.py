@@ -159,7 +159,7 @@ CRASHER = textwrap.dedent("""
 def _run_with_crash(index: Path, sources: Path, point: str, nth: int, batch: int = 100,
                     command: list[str] | None = None) -> subprocess.CompletedProcess:
     args = command or ["index", "add", str(sources), "--index", str(index), "--model",
-                       "hashing", "--no-progress"]
+                       "hashing", "--no-progress", "--replace-same-name"]
     return subprocess.run([sys.executable, "-c", CRASHER, point, str(nth), str(batch), *args],
                           capture_output=True, text=True, timeout=120)
 
