@@ -9,7 +9,8 @@ build commits them; no vectors, no model) into fresh databases with the schema b
 migration 009 and with it, alternately, `reps` times each, so that load from other
 processes falls on both alike. Prints the median write time per passage, the database
 size per passage, the rows of the folded table, warm keyword latency (p50/p95) of
-English queries on each, and how long migration 009 takes on the index without it.
+English queries on each, what the triggers' check costs per English passage (measured
+apart from the writes), and how long migration 009 takes on the index without it.
 
 Chinese, Arabic, Russian: N passages of each, three to six sentences drawn at random from a
 few dozen written here (a synthetic text: its vocabulary is small, so its index is smaller
@@ -118,6 +119,22 @@ def latency(folder: Path, queries: list[str], rounds: int) -> str:
     return f"p50 {np.percentile(a, 50):6.2f} ms  p95 {np.percentile(a, 95):6.2f} ms"
 
 
+def check_cost(folder: Path) -> float:
+    """Microseconds per passage that the folded table's WHEN clause adds to a write: the
+    one call into Python it makes for a passage, measured apart from the noise of writes."""
+    db = database.connect(folder)
+    n = db.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+    runs: dict[str, list[float]] = {"length": [], "check": []}
+    for _ in range(9):
+        for name, sql in (("length", "SELECT SUM(length(text)) FROM passages"),
+                          ("check", "SELECT SUM(keyword_needs_fold_1(text)) FROM passages")):
+            t0 = time.perf_counter()
+            db.execute(sql).fetchone()
+            runs[name].append(time.perf_counter() - t0)
+    db.close()
+    return (statistics.median(runs["check"]) - statistics.median(runs["length"])) / n * 1e6
+
+
 def compare(work: Path, name: str, texts: list[str], reps: int) -> dict[bool, Path]:
     times: dict[bool, list[float]] = {False: [], True: []}
     for _ in range(reps):
@@ -154,6 +171,9 @@ def main() -> None:
             print(f"en: {'with 009   ' if with_009 else 'without 009'}: keyword latency, "
                   f"{len(EN_QUERIES)} queries x {args.rounds}: "
                   f"{latency(folder, EN_QUERIES, args.rounds)}")
+        print(f"en: the triggers' check per English passage: {check_cost(dbs[True]):.2f} us "
+              "(SELECT keyword_needs_fold_1(text) over all passages less SELECT length(text), "
+              "median of 9)")
         t0 = time.perf_counter()
         database.connect(dbs[False], write=True).close()     # an older index's next write
         print(f"en: migrating the index without 009 to it: {time.perf_counter() - t0:.2f} s "
