@@ -244,23 +244,23 @@ def test_a_ten_thousand_word_query_gets_results(seed_dir):
     assert "foreign terrorist fighters" in json.loads(out.stdout.splitlines()[0])["text"]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["index", "build", "LOOP", "--name", "x", "--model", "hashing"], "no such file or folder"),
-    (["index", "build", "HUGE", "--name", "x", "--model", "hashing"], "MiB limit"),
-    (["index", "build", "RANDOM", "--name", "x", "--model", "hashing"], "binary"),
-    (["index", "build", "ENCRYPTED", "--name", "x", "--model", "hashing"], "encrypted"),
-    (["search", " \t ", "--index", "ok", "--model", "hashing"], "query is empty"),
-    (["search", "peace", "--index", "nowhere"], "no index here"),
-    (["index", "verify", "--index", "nowhere"], "no index here"),
-    (["index", "repair", "--index", "nowhere"], "no index here"),
+@pytest.mark.parametrize("args, message, code", [
+    (["index", "build", "LOOP", "--name", "x", "--model", "hashing"], "no such file or folder", 1),
+    (["index", "build", "HUGE", "--name", "x", "--model", "hashing"], "MiB limit", 1),
+    (["index", "build", "RANDOM", "--name", "x", "--model", "hashing"], "binary", 1),
+    (["index", "build", "ENCRYPTED", "--name", "x", "--model", "hashing"], "encrypted", 1),
+    (["search", " \t ", "--index", "ok", "--model", "hashing"], "query is empty", 2),  # usage
+    (["search", "peace", "--index", "nowhere"], "no index here", 1),
+    (["index", "verify", "--index", "nowhere"], "no index here", 1),
+    (["index", "repair", "--index", "nowhere"], "no index here", 1),
 ])
-def test_each_bad_input_gives_one_line_and_exit_1(hostile_dir, args, message):
+def test_each_bad_input_gives_one_line_and_its_exit_code(hostile_dir, args, message, code):
     ds.build_index([hostile_dir / "blank.txt", *hostile_dir.glob("it*")], "ok", model=HASHING)
     names = {"LOOP": "a.txt", "HUGE": "huge.txt", "RANDOM": "random.txt",
              "ENCRYPTED": "encrypted.pdf"}
     out = CliRunner().invoke(app, [str(hostile_dir / names[a]) if a in names else a
                                    for a in args])
-    assert out.exit_code == 1 and out.stdout == ""
+    assert out.exit_code == code and out.stdout == ""
     (line,) = out.stderr.splitlines()
     assert line.startswith("error: ") and message in line
 
