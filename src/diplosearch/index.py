@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from .embed.models import Embedder, canonical_name, is_builtin, load_embedder
 from .errors import (
@@ -18,7 +18,7 @@ from .errors import (
     QueryError,
     ReadOnlyIndexError,
 )
-from .retrieval import pipeline
+from .retrieval import pipeline, tables
 from .retrieval.filters import make_filters
 from .retrieval.results import Hit, SearchResults, hit_from_row, parse_citation
 from .store import ann, database, recovery, snapshot, vectors, writer
@@ -183,6 +183,26 @@ class Index:
             "SELECT d.key, d.symbol, d.indexed_at, COUNT(p.id) AS passages FROM documents d "
             "LEFT JOIN passages p ON p.doc_id = d.id GROUP BY d.id ORDER BY d.key").fetchall()
         return [dict(r) for r in rows]
+
+    def iter_passages(self, batch_size: int = tables.BATCH) -> Iterator[Hit]:
+        """Every passage (as `passage` returns it), in id order, all from one committed
+        state; read `batch_size` at a time, so memory stays flat at any size."""
+        for batch in tables.passage_batches(self.path, batch_size):
+            yield from batch
+
+    def export(self, dest: str | os.PathLike[str] | IO[str] | None = None,
+               format: str | None = None, progress: tables.Progress | None = None,
+               batch_size: int = tables.BATCH) -> int:
+        """Write every passage with its citation and metadata to `dest` (a path, a text
+        stream, or None for stdout) as "jsonl", "csv" or "parquet" (default: from the
+        path's suffix, else jsonl), streamed a batch at a time. `progress(done, total)` is
+        called after each batch. Returns the number of passages written."""
+        return tables.export(self.path, dest, format, progress, batch_size)
+
+    def to_frame(self):
+        """Every passage as a pandas DataFrame, columns as `export` writes them (needs
+        pandas; holds the whole index in memory: `export` large ones to Parquet instead)."""
+        return tables.frame(self.iter_passages())
 
     def facets(self, limit: int = 15) -> dict[str, Any]:
         """What the index can be filtered by: top countries, speakers and bodies with their

@@ -147,6 +147,35 @@ def error(message: str) -> None:
 
 
 @contextmanager
+def export_progress(enabled: bool = True, every: float = 15.0) -> Iterator[Any]:
+    """Progress on stderr for `index export`, as `progress(done, total)` callbacks: a bar
+    with rate and time left on a terminal; else a plain line every `every` seconds."""
+    import time
+
+    if not enabled:
+        yield None
+        return
+    if not sys.stderr.isatty():
+        last = {"t": time.monotonic(), "start": time.monotonic()}
+
+        def line(done: int, total: int) -> None:
+            if time.monotonic() - last["t"] >= every:
+                last["t"] = time.monotonic()
+                print(f"exporting: {done}/{total} passages, "
+                      f"{time.monotonic() - last['start']:.0f} s", file=sys.stderr, flush=True)
+        yield line
+        return
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+
+    with Progress(TextColumn("[bold]exporting"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("passages"), TimeElapsedColumn(), TimeRemainingColumn(),
+                  console=_console(stderr=True)) as bar:
+        task = bar.add_task("export", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+@contextmanager
 def waiting(message: str) -> Iterator[None]:
     """One-time work the library announced (`embed.notice`): one line on stderr, or on a
     terminal a spinner with the seconds elapsed and, at the end, how long it took."""
