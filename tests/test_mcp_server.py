@@ -18,7 +18,7 @@ from tests.conftest import QUESTION
 
 mcp = importlib.import_module("mcp") if os.environ.get("CI") else pytest.importorskip("mcp")
 
-from diplosearch.mcp_server import MAX_K, create_server  # noqa: E402
+from diplosearch.mcp_server import MAX_K, create_server
 
 CSTO = "Collective Security Treaty Organization"
 TOOLS = {"search", "show_passage", "list_indexes", "index_facets"}
@@ -29,23 +29,23 @@ def _stdio_params(*args: str):
     # the test's index home and model cache are
     keep = ("PYTHONPATH", "DIPLOSEARCH_HOME", "DIPLOSEARCH_CACHE", "HF_HUB_OFFLINE")
     env = {k: os.environ[k] for k in keep if k in os.environ}
-    return mcp.StdioServerParameters(command=sys.executable, args=["-m", "diplosearch", "mcp", *args],
-                                     env=env)
+    return mcp.StdioServerParameters(command=sys.executable,
+                                     args=["-m", "diplosearch", "mcp", *args], env=env)
 
 
 @pytest.mark.model
 def test_an_assistant_finds_the_cited_answer_over_stdio():
     """The founding question, asked by an MCP client of the bundled default index."""
     async def session():
-        async with mcp.stdio_client(_stdio_params()) as (read, write):
-            async with mcp.ClientSession(read, write) as client:
-                init = await client.initialize()
-                tools = (await client.list_tools()).tools
-                found = await client.call_tool("search", {"query": QUESTION, "k": 5})
-                top = found.structured_content["hits"][0]
-                shown = await client.call_tool("show_passage", {"ref": top["citation"]})
-                too_many = await client.call_tool("search", {"query": QUESTION, "k": MAX_K + 1})
-                return init, tools, found, shown, too_many
+        async with mcp.stdio_client(_stdio_params()) as (read, write), \
+                mcp.ClientSession(read, write) as client:
+            init = await client.initialize()
+            tools = (await client.list_tools()).tools
+            found = await client.call_tool("search", {"query": QUESTION, "k": 5})
+            top = found.structured_content["hits"][0]
+            shown = await client.call_tool("show_passage", {"ref": top["citation"]})
+            too_many = await client.call_tool("search", {"query": QUESTION, "k": MAX_K + 1})
+            return init, tools, found, shown, too_many
 
     init, tools, found, shown, too_many = anyio.run(session)
     assert init.server_info.name == "diplosearch"

@@ -79,7 +79,11 @@ class Indexes:
 
 def create_server(index: str | None = None, warm: bool = False):
     """The MCP server (an `mcp.server.mcpserver.MCPServer`) over `index` (a name or path;
-    default: the bundled index), which the tools read when the assistant names none."""
+    default: the bundled index), which the tools read when the assistant names none.
+
+    The tools are declared in here, not at module level, because their signatures are the
+    schemas the SDK publishes, written with pydantic, which comes with the optional SDK;
+    each tool body is one library call."""
     try:
         from mcp.server.mcpserver import MCPServer
         from mcp.server.mcpserver.exceptions import ToolError

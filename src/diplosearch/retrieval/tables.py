@@ -127,8 +127,8 @@ def _counted(batches: Iterable[Sequence[Hit]], total: int,
 def _jsonl(batches, out: IO[str], total: int, progress: Progress | None) -> int:
     cols, n = columns(), 0
     for batch in _counted(batches, total, progress):
-        out.write("".join(json.dumps({c: getattr(h, c) for c in cols}, ensure_ascii=False)
-                          + "\n" for h in batch))
+        out.writelines(json.dumps({c: getattr(h, c) for c in cols}, ensure_ascii=False) + "\n"
+                       for h in batch)
         n += len(batch)
     return n
 
