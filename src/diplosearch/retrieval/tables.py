@@ -2,7 +2,7 @@
 batch at a time, so memory stays flat however large the index (`Index.export`).
 
 A row is a passage as `Index.passage` returns it: its citation, text and metadata (the
-fields of `Hit`, less the score and highlights a looked-up passage does not have). Parquet
+fields of `Hit`, less the scores and highlights a looked-up passage does not have). Parquet
 needs pyarrow: pip install 'diplosearch[parquet]'.
 """
 
@@ -27,7 +27,7 @@ SUFFIXES = {"jsonl": "jsonl", "ndjson": "jsonl", "json": "jsonl", "csv": "csv",
 
 Progress = Callable[[int, int], None]   # (passages written so far, passages in the index)
 
-_RANKING = ("score", "highlights")      # what a looked-up passage does not have
+_RANKING = ("score", "raw_score", "highlights")   # what a looked-up passage has not
 _FIRST = ("id", "citation", "doc", "date", "body", "speaker", "affiliation", "text")
 
 
