@@ -4,7 +4,7 @@ show it streams (memory flat as the index grows 100-fold).
 For each size it makes a synthetic index (text drawn from real UN General Debate
 paragraphs, realistic metadata; vectors are written but export never reads them), then runs
 the real command in a fresh process per format and reads that process's peak RSS from the
-kernel (wait4's ru_maxrss). Prints one line per size and format.
+kernel (/proc/self/status VmHWM, as it exits). Prints one line per size and format.
 
 Usage: python scripts/bench_export.py [--sizes 10000 1000000] [--work DIR] [--keep]
        python scripts/bench_export.py --index PATH [--index PATH ...]   (existing indexes)
@@ -13,7 +13,6 @@ Usage: python scripts/bench_export.py [--sizes 10000 1000000] [--work DIR] [--ke
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
@@ -39,17 +38,30 @@ def make_index(path: Path, n: int, texts: list[str], dim: int = 384) -> None:
         synthetic.add(path, manifest, vecs, rng, maintain=False, texts=texts)
 
 
+# Runs the CLI and prints the process's own peak RSS (VmHWM: this process image only; a
+# child's wait4 ru_maxrss would also count what its parent held when it forked).
+CHILD = """
+import runpy, sys
+sys.argv = ["diplosearch", *sys.argv[1:]]
+try:
+    runpy.run_module("diplosearch", run_name="__main__")
+finally:
+    hwm = next(l for l in open("/proc/self/status") if l.startswith("VmHWM"))
+    print("peak", int(hwm.split()[1]) * 1024, file=sys.stderr)
+"""
+
+
 def export(index: Path, out: Path, fmt: str) -> tuple[float, int]:
     """Seconds and peak RSS (bytes) of one `index export` in a fresh process."""
     t = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "diplosearch", "index", "export", "-i",
-                             str(index), "-o", str(out), "-f", fmt, "--no-progress"],
-                            stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run([sys.executable, "-c", CHILD, "index", "export", "-i", str(index),
+                           "-o", str(out), "-f", fmt, "--no-progress"],
+                          capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - t
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"export failed: {proc.stderr.read().decode()}")
-    return seconds, usage.ru_maxrss * 1024   # Linux reports KiB
+    if proc.returncode != 0:
+        raise SystemExit(f"export failed: {proc.stderr}")
+    peak = next(line for line in proc.stderr.splitlines() if line.startswith("peak "))
+    return seconds, int(peak.split()[1])
 
 
 def main() -> None:
