@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -19,6 +19,7 @@ from .errors import (
     ReadOnlyIndexError,
 )
 from .retrieval import pipeline, tables
+from .retrieval.context import Context, around
 from .retrieval.filters import make_filters
 from .retrieval.results import Hit, SearchResults, hit_from_row, parse_citation
 from .store import ann, database, recovery, snapshot, vectors, writer
@@ -34,23 +35,7 @@ T = TypeVar("T")
 # whole paragraphs (up to 254) 25th (scripts/bench_build.py prints the split statistics).
 DEFAULT_MAX_TOKENS = 128
 
-
-@dataclass(frozen=True)
-class Context:
-    """A passage and the paragraphs around it, for `show`."""
-
-    hit: Hit
-    paragraphs: list[tuple[int, str]]   # (paragraph number, text), in document order
-    ends: dict[int, int] = field(default_factory=dict)   # first paragraph → last, when merged
-
-    def label(self, number: int) -> str:
-        """"¶21", or "¶21–22" for tiny paragraphs stored together."""
-        end = self.ends.get(number, number)
-        return f"¶{number}" + (f"–{end}" if end > number else "")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"hit": self.hit.to_dict(),
-                "paragraphs": [{"paragraph": n, "text": t} for n, t in self.paragraphs]}
+_PART_CITED = re.compile(r"¶\d+(?:[–-]\d+)? \(\d+/\d+\)")
 
 
 class Index:
@@ -162,20 +147,10 @@ class Index:
 
     def _show(self, ref: str | int, context: int) -> Context:
         hit = self.passage(ref)
-        doc_id = self.db.execute("SELECT doc_id FROM passages WHERE id = ?", (hit.id,)).fetchone()[0]
-        rows = self.db.execute(
-            "SELECT paragraph, paragraph_end, text FROM passages WHERE doc_id = ? AND "
-            "paragraph_end >= ? AND paragraph <= ? ORDER BY position",
-            (doc_id, hit.paragraph - context, hit.paragraph_end + context)).fetchall()
-        paragraphs: list[tuple[int, str]] = []
-        ends: dict[int, int] = {}
-        for number, end, text in rows:
-            if paragraphs and paragraphs[-1][0] == number:
-                paragraphs[-1] = (number, paragraphs[-1][1] + " " + text)
-            else:
-                paragraphs.append((number, text))
-            ends[number] = max(end, ends.get(number, number))
-        return Context(hit, paragraphs, ends)
+        # A citation without a part ("S/PV.8699 ¶12") asks for the whole paragraph.
+        whole = not (isinstance(ref, int) or str(ref).strip().isdigit()
+                     or _PART_CITED.search(str(ref)))
+        return around(self.db, hit, context, whole=whole)
 
     def documents(self) -> list[dict[str, Any]]:
         """Every document: key, symbol, passages, when indexed."""

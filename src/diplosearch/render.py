@@ -23,13 +23,26 @@ def _console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
-def _emphasised(hit: Hit):
+def _emphasised(hit: Hit, styled: bool = True):
+    """The hit's text with its best sentence in bold yellow on a terminal, between [[…]]
+    elsewhere; "…" where the text is a window of a longer paragraph."""
     from rich.text import Text
 
+    before, after = _clipped(hit)
+    if not styled:
+        return Text(before + marked(hit.text, hit.highlights, PLAIN_MARKS) + after)
     text = Text(hit.text)
     for start, end in hit.highlights:
         text.stylize("bold yellow", start, end)
-    return text
+    return Text(before) + text + Text(after)
+
+
+def _clipped(hit: Hit) -> tuple[str, str]:
+    """"… " and " …" where a hit's text leaves out parts of its paragraph."""
+    if hit.window is None:
+        return "", ""
+    first, last = hit.window
+    return ("… " if first > 1 else ""), (" …" if last < hit.parts else "")
 
 
 def results(res: SearchResults, fmt: str) -> None:
@@ -47,9 +60,8 @@ def results(res: SearchResults, fmt: str) -> None:
 def markdown(res: SearchResults) -> str:
     lines = [f"**{len(res)} hits for** _{res.query}_", ""]
     for rank, h in enumerate(res, start=1):
-        text = h.text
-        for start, end in sorted(h.highlights, reverse=True):
-            text = f"{text[:start]}**{text[start:end]}**{text[end:]}"
+        before, after = _clipped(h)
+        text = before + marked(h.text, h.highlights, MARKDOWN_MARKS) + after
         lines += [f"{rank}. `{h.score:.3f}` **{h.citation}**  ", f"   {text}", ""]
     return "\n".join(lines)
 
@@ -68,25 +80,56 @@ def _table(res: SearchResults) -> None:
     table.add_column("citation", style="cyan", max_width=36, overflow="fold")
     table.add_column("passage", ratio=1)
     for rank, h in enumerate(res, start=1):
-        table.add_row(str(rank), f"{h.score:.3f}", h.citation, _emphasised(h))
+        table.add_row(str(rank), f"{h.score:.3f}", h.citation, _emphasised(h, console.is_terminal))
     console.print(table)
 
 
+PLAIN_MARKS = ("[[", "]]")       # the hit in plain text (a pipe, a file): visible without colour
+MARKDOWN_MARKS = ("**", "**")
+
+
+def marked(text: str, spans, marks: tuple[str, str]) -> str:
+    """`text` with each [start, end) span between the two marks."""
+    for start, end in sorted(spans, reverse=True):
+        text = f"{text[:start]}{marks[0]}{text[start:end]}{marks[1]}{text[end:]}"
+    return text
+
+
 def context(ctx: Context, fmt: str) -> None:
+    """A passage in its context: the passage marked inside its paragraph (bold on a
+    terminal, [[…]] in plain text, **…** in Markdown), "…" where a long paragraph is cut."""
     if fmt in ("json", "jsonl"):
         print(json.dumps(ctx.to_dict(), ensure_ascii=False, indent=2 if fmt == "json" else None))
         return
     h = ctx.hit
-    lines = [f"{h.citation}", f"{h.source}, lines {h.line_start}–{h.line_end} "
-             f"(chars {h.char_start}–{h.char_end}), passage id {h.id}", ""]
+    console = _console()
+    styled = fmt != "markdown" and console.is_terminal
+    marks = MARKDOWN_MARKS if fmt == "markdown" else PLAIN_MARKS
+    head = f"{h.citation}\n{h.source}, lines {h.line_start}–{h.line_end} " \
+           f"(chars {h.char_start}–{h.char_end}), passage id {h.id}\n"
+    blocks = []
     for number, text in ctx.paragraphs:
-        mark = "▶ " if h.paragraph <= number <= h.paragraph_end else "  "
-        lines.append(f"{mark}{ctx.label(number)}  {text}")
-        lines.append("")
-    if fmt == "markdown":
-        print("\n".join(lines))
-    else:
-        _console().print("\n".join(lines), markup=False)
+        pointer = "▶ " if h.paragraph <= number <= h.paragraph_end else "  "
+        before, after = ctx.clipped.get(number, (False, False))
+        spans = [ctx.marks[number]] if number in ctx.marks else []
+        body = text if styled else marked(text, spans, marks)
+        prefix = f"{pointer}{ctx.label(number)}  " + ("… " if before else "")
+        blocks.append((prefix, body, " …" if after else "", spans if styled else []))
+    if not styled:
+        print(head)
+        print("\n\n".join(f"{p}{b}{a}" for p, b, a, _ in blocks))
+        return
+    from rich.text import Text
+
+    out = Text(head + "\n")
+    for i, (prefix, body, suffix, spans) in enumerate(blocks):
+        part = Text(body)
+        for start, end in spans:
+            part.stylize("bold", start, end)
+        out.append(("\n\n" if i else "") + prefix)
+        out.append(part)
+        out.append(suffix)
+    console.print(out)
 
 
 def mapping(data: dict[str, Any] | list[dict[str, Any]], fmt: str, title: str = "") -> None:

@@ -75,17 +75,52 @@ def embed_all(embedder: Embedder, texts: Sequence[str], batch_size: int = 128,
 
     Returns vectors in the order of `texts`.
     """
+    return embed_all_spans(embedder, texts, None, batch_size, on_batch)[0]
+
+
+Spans = Sequence[tuple[int, int]]
+
+
+def embed_all_spans(embedder: Embedder, texts: Sequence[str], spans: Sequence[Spans] | None,
+                    batch_size: int = 128, on_batch: Callable[[int], None] | None = None
+                    ) -> tuple[np.ndarray, list[np.ndarray | None] | None]:
+    """`embed_all`, and with `spans` (character spans of each text, e.g. its sentences) one
+    vector per span, pooled from the same forward pass by an embedder that has
+    `embed_spans(texts, spans)`; None for the spans from an embedder without it."""
     dim = embedder.dimension
+    pooled = spans is not None and hasattr(embedder, "embed_spans")
     if not texts:
-        return np.zeros((0, dim), dtype=np.float32)
+        return np.zeros((0, dim), dtype=np.float32), [] if pooled else None
     order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
     out = np.empty((len(texts), dim), dtype=np.float32)
+    per_span: list[np.ndarray | None] = [None] * len(texts)
     for start in range(0, len(order), batch_size):
         idx = order[start:start + batch_size]
-        out[idx] = embedder.embed([texts[i] for i in idx])
+        if pooled:
+            out[idx], found = embedder.embed_spans([texts[i] for i in idx],
+                                                   [spans[i] for i in idx])
+            for i, vectors in zip(idx, found):
+                per_span[i] = vectors
+        else:
+            out[idx] = embedder.embed([texts[i] for i in idx])
         if on_batch:
             on_batch(len(idx))
-    return out
+    return out, per_span if pooled else None
+
+
+def pool_spans(tokens: np.ndarray, offsets, spans: Spans) -> np.ndarray:
+    """One L2-normalised vector per [start, end) character span: the mean of the token
+    embeddings (one forward pass over the whole text) that lie inside it. Special and
+    padding tokens (empty offsets) count for no span; a span with no token inside (cut
+    off by truncation) gets the mean of all the text's tokens."""
+    offs = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)[:len(tokens)]
+    tokens = tokens[:len(offs)]
+    sp = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+    real = offs[:, 1] > offs[:, 0]
+    inside = (offs[None, :, 0] >= sp[:, None, 0]) & (offs[None, :, 1] <= sp[:, None, 1]) & real
+    inside[~inside.any(axis=1)] = real
+    weights = inside.astype(np.float32)
+    return normalise(weights @ tokens / np.maximum(weights.sum(axis=1, keepdims=True), 1.0))
 
 
 def load_tokenizer(model_dir: Path, max_length: int | None):

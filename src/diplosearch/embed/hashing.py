@@ -34,5 +34,10 @@ class HashingEmbedder:
                 out[row, bucket] += 1.0 if digest[4] & 1 else -1.0
         return normalise(out)
 
+    def embed_spans(self, texts: Sequence[str], spans) -> tuple[np.ndarray, list]:
+        """`embed`, and each span embedded on its own (a bag of words has no context to
+        pool from, and costs nothing to run again)."""
+        return self.embed(texts), [self.embed([t[s:e] for s, e in sp]) for t, sp in zip(texts, spans)]
+
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return [len(_TOKEN.findall(t)) for t in texts]

@@ -21,9 +21,11 @@ from .base import (  # noqa: F401
     canonical_name,
     default_model_path,
     embed_all,
+    embed_all_spans,
     is_builtin,
     load_tokenizer,
     normalise,
+    pool_spans,
 )
 from .hashing import HashingEmbedder  # noqa: F401  (re-exported: tests and the public API)
 
@@ -173,6 +175,22 @@ class SentenceTransformerEmbedder:
         vectors = self.model.encode(list(texts), batch_size=32, convert_to_numpy=True,
                                     normalize_embeddings=True, show_progress_bar=False)
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def embed_spans(self, texts: Sequence[str], spans) -> tuple[np.ndarray, list]:
+        """`embed`, and one vector per character span of each text pooled from the same
+        forward pass (see `base.pool_spans`); None for a text whose tokens could not be
+        matched to its characters."""
+        texts = list(texts)
+        out = self.model.encode(texts, batch_size=32, output_value=None, convert_to_numpy=False,
+                                show_progress_bar=False)
+        offsets = self.model.tokenizer(texts, return_offsets_mapping=True, truncation=True,
+                                       max_length=self.model.max_seq_length)["offset_mapping"]
+        vectors = normalise(np.stack([o["sentence_embedding"].float().cpu().numpy() for o in out]))
+        pooled = []
+        for o, offs, sp in zip(out, offsets, spans):
+            tokens = o["token_embeddings"][:int(o["attention_mask"].sum())].float().cpu().numpy()
+            pooled.append(pool_spans(tokens, offs, sp) if len(tokens) == len(offs) else None)
+        return vectors, pooled
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelLoadError
-from .base import load_tokenizer, normalise
+from .base import load_tokenizer, normalise, pool_spans
 from .notice import announce
 
 CACHE_ENV = "DIPLOSEARCH_CACHE"
@@ -185,26 +185,35 @@ class OnnxEmbedder:
         return [t.lower() for t in texts] if self._settings["lowercase"] else list(texts)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embed_spans(texts, None)[0]
+
+    def embed_spans(self, texts: Sequence[str], spans) -> tuple[np.ndarray, list | None]:
+        """`embed`, and with `spans` one vector per character span of each text, pooled
+        from the same forward pass (see `base.pool_spans`)."""
         texts = self._prepare_texts(texts)
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        pooled: list = [None] * len(texts)
         # Longest first, so each batch pads to texts of about its own length.
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         for start in range(0, len(order), BATCH):
             idx = order[start:start + BATCH]
-            out[idx] = self._embed_batch([texts[i] for i in idx])
-        return out
+            encoded, states, mask = self._forward([texts[i] for i in idx])
+            weights = mask[..., None].astype(np.float32)
+            out[idx] = normalise((states * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9))
+            if spans is not None:
+                for row, i in enumerate(idx):
+                    pooled[i] = pool_spans(states[row], encoded[row].offsets, spans[i])
+        return out, pooled if spans is not None else None
 
-    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+    def _forward(self, texts: list[str]):
+        """The tokenised batch, the transformer's token states and the attention mask."""
         encoded = self.tokenizer.encode_batch(texts)
         mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
         feeds = {"input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
                  "attention_mask": mask,
                  "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64)}
         wanted = {i.name for i in self.session.get_inputs()}
-        states = self.session.run(None, {k: v for k, v in feeds.items() if k in wanted})[0]
-        weights = mask[..., None].astype(np.float32)
-        pooled = (states * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-        return normalise(pooled)
+        return encoded, self.session.run(None, {k: v for k, v in feeds.items() if k in wanted})[0], mask
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:

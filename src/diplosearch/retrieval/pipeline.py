@@ -14,10 +14,10 @@ import numpy as np
 from ..embed.models import Embedder
 from ..errors import QueryError
 from ..store import database
-from . import keyword, names
+from . import keyword, names, paragraphs
 from .filters import Filters
 from .fusion import DEFAULT_FUSION, FUSIONS, MODES, fuse, normalised, unit_scores
-from .highlight import best_sentences, best_sentences_lexical
+from .highlight import best_sentences_lexical, best_sentences_stored
 from .results import Hit, SearchResults, hit_from_row
 
 
@@ -41,6 +41,7 @@ GROUP_FIELDS = {"country": "affiliation", "speaker": "speaker", "doc": "doc"}
 MAX_QUERY_CHARS = 20_000
 HYBRID_DEPTH = 100        # candidates taken from each list before fusing
 RERANK_DEPTH = 50
+PARTS_PER_HIT = 3          # parts asked for per hit wanted, before paragraphs collapse
 
 
 @dataclass(frozen=True)
@@ -162,33 +163,49 @@ def run(index: Index, query: str, opts: SearchOptions) -> SearchResults:
     qvec = None
     want = opts.k * (opts.per_group if opts.group_by else 1)
     # Every mode takes HYBRID_DEPTH candidates at least: scores are normalised over them
-    # (`unit_scores`), so a hit's score does not depend on k.
-    depth = max(want, HYBRID_DEPTH, RERANK_DEPTH if opts.rerank else 0)
+    # (`unit_scores`), so a hit's score does not depend on k. Parts of one paragraph
+    # collapse into one hit, so ask for more parts than hits.
+    depth = max(PARTS_PER_HIT * want, HYBRID_DEPTH, RERANK_DEPTH if opts.rerank else 0)
+    layouts: dict[int, list[paragraphs.Part]] = {}   # hit id → the parts its text shows
     while True:
         pairs, qvec = retrieve(index, query, qvec, depth, opts)
-        # Rows (text, citation) are read for the hits shown only, unless reranking or
-        # grouping needs them all: fusing two lists of 100 must not cost 200 row reads.
         unit = unit_scores(pairs, opts.mode, opts.fusion)
-        hits = to_hits(index, pairs if opts.rerank or opts.group_by else pairs[:opts.k], unit)
-        if len(hits) < opts.k < len(pairs) and not (opts.rerank or opts.group_by):
-            hits = to_hits(index, pairs, unit)   # a passage vanished between the two reads
-        if opts.rerank:
-            hits = rerank(opts.rerank, query, hits)
-        if not opts.group_by:
-            hits = hits[:opts.k]
-            break
-        grouped, complete = group(hits, opts)
-        # Widen until k groups are filled or the candidates run out.
-        if complete or len(pairs) < depth:
-            hits = grouped
+        # A hit is a paragraph: each keeps its best part's rank and score. Rows (text,
+        # citation) are read for the hits shown only, unless reranking or grouping needs
+        # them all: fusing two lists of 100 must not cost 200 row reads.
+        best = paragraphs.best_per_paragraph(index.db, pairs)
+        hits = to_hits(index, best if opts.rerank or opts.group_by else best[:opts.k], unit)
+        if opts.rerank:   # the cross-encoder reads what will be shown: the paragraph
+            hits = rerank(opts.rerank, query, expand(index, hits, layouts))
+        if opts.group_by:
+            hits, enough = group(hits, opts)
+        else:
+            hits, enough = hits[:opts.k], len(hits) >= opts.k
+        # Widen until k hits (or groups) are filled or the candidates run out.
+        if enough or len(pairs) < depth:
             break
         depth *= 4
+    hits = expand(index, hits, layouts)
     if opts.highlight and hits:
         texts = [h.text for h in hits]
-        spans = best_sentences(index.embedder, qvec[0], texts) if qvec is not None \
+        spans = best_sentences_stored(index.db, index.embedder, qvec[0], texts,
+                                      [layouts[h.id] for h in hits]) if qvec is not None \
             else best_sentences_lexical(query, texts)
         hits = [replace(h, highlights=sp) for h, sp in zip(hits, spans)]
     return SearchResults(hits, query=query, index=index.name)
+
+
+def expand(index: Index, hits: list[Hit], layouts: dict[int, list[paragraphs.Part]]) -> list[Hit]:
+    """Hits (ranked parts) as the paragraphs they belong to (see `paragraphs.expand`), each
+    read once; `layouts` collects the parts each one shows."""
+    out = []
+    for h in hits:
+        if h.id in layouts:
+            out.append(h)
+            continue
+        shown, layouts[h.id] = paragraphs.expand(index.db, h)
+        out.append(shown)
+    return out
 
 
 def to_hits(index: Index, pairs: list[tuple[int, float]],

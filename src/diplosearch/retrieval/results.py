@@ -12,7 +12,13 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Hit:
-    """One ranked passage and where exactly it comes from."""
+    """One ranked paragraph (or a passage looked up by id) and where exactly it comes from.
+
+    A search hit's `text` is the whole paragraph the matched part belongs to, or, for a
+    paragraph too long to read as one answer, a `window` of parts around the match;
+    `span` is where the matched part lies in `text`, `highlights` its best sentence, and
+    `part`/`parts`, `id` and `char_*`/`line_*` (the source span of `text`) say the rest.
+    """
 
     score: float | None           # None for a passage looked up rather than ranked
     text: str
@@ -41,10 +47,14 @@ class Hit:
     # BM25, fused value, cross-encoder output); see `retrieval.fusion.unit_scores`.
     raw_score: float | None = None
     highlights: tuple[tuple[int, int], ...] = field(default=())
+    span: tuple[int, int] | None = None     # the matched part's [start, end) in `text`
+    window: tuple[int, int] | None = None   # first and last part in `text`, when not all
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["highlights"] = [list(span) for span in self.highlights]
+        for key in ("span", "window"):
+            out[key] = list(out[key]) if out[key] is not None else None
         return out
 
 
@@ -76,6 +86,11 @@ def cite(doc: str, paragraph: int, paragraph_end: int = 0, part: int = 1, parts:
 
 _CITATION = re.compile(r"^(?P<doc>.+?)(?:, p\. \d+)?(?:, [OP]P \d+)?(?: #(?P<statement>\d+))? "
                        r"¶(?P<paragraph>\d+)(?:[–-]\d+)?(?: \((?P<part>\d+)/(?P<parts>\d+)\))?(?: — .*)?$")
+
+
+def paragraph_citation(citation: str) -> str:
+    """A part's citation without its part: `S/PV.8699 ¶12 (2/3) — …` → `S/PV.8699 ¶12 — …`."""
+    return re.sub(r"(¶\d+(?:–\d+)?) \(\d+/\d+\)", r"\1", citation, count=1)
 
 
 def parse_citation(text: str) -> dict[str, Any] | None:

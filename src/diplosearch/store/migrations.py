@@ -155,11 +155,23 @@ MIGRATIONS: list[tuple[str, str]] = [
             SELECT new.id, keyword_fold_1(new.text) WHERE keyword_needs_fold_1(new.text);
         END;
     """),
+    # Each embedded part's sentences: spans in its text and vectors pooled from the part's
+    # own forward pass (int8, one scale per vector), so a search marks a hit's best sentence
+    # with a few dot products instead of running the model over every sentence it shows.
+    ("006_sentence_vectors", """
+        CREATE TABLE passage_sentences (
+            passage_id INTEGER PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
+            spans BLOB NOT NULL,               -- int32 [start, end) pairs in the part's text
+            scales BLOB NOT NULL,              -- float32, one per sentence
+            vectors BLOB NOT NULL              -- int8, sentences x dimension
+        );
+    """),
 ]
 # Migrations a reader can do without: an index that lacks them still answers every query,
 # less well (see `retrieval.keyword`), so a read-only copy such as the bundled index works
 # until its next write or rebuild.
-OPTIONAL_FOR_READERS = frozenset({"009_keyword_scripts"})
+# 006: without stored sentence vectors, a search embeds the shown sentences to mark one.
+OPTIONAL_FOR_READERS = frozenset({"009_keyword_scripts", "006_sentence_vectors"})
 
 
 def pending(db: sqlite3.Connection, create: bool = True) -> list[str]:

@@ -25,11 +25,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..embed.models import Embedder, embed_all
+from ..embed.models import Embedder, embed_all_spans
 from ..errors import NoSourcesError, NotFoundError, SourceError
 from ..ingest.documents import Passage, to_passages
+from ..ingest.passages import sentence_spans
 from ..ingest.sources import MAX_BYTES_DEFAULT, SourceText, discover, read_source
-from . import ann, ann_update, database, identity, recovery, vectors
+from . import ann, ann_update, database, identity, recovery, sentences, vectors
 from .locking import writer_lock
 from .manifest import Manifest
 
@@ -100,7 +101,11 @@ def _plan(db, source: SourceText, passages: list[Passage],
 def _commit(index_dir: Path, db, manifest: Manifest, batch: list[_Pending],
             embedder: Embedder, report: BuildReport, progress: Progress | None) -> None:
     texts = [p.passages[i].text for p in batch for i, r in enumerate(p.reuse) if r is None]
-    vecs = embed_all(embedder, texts, on_batch=(lambda n: progress("passages", n)) if progress else None)
+    # Each part's sentences get vectors pooled from the part's own forward pass, kept so
+    # that a search marks a hit's best sentence without running the model (migration 006).
+    spans = [sentence_spans(t) or [(0, len(t))] for t in texts]
+    vecs, per_sentence = embed_all_spans(
+        embedder, texts, spans, on_batch=(lambda n: progress("passages", n)) if progress else None)
     next_id = int(database.get_state(db, "next_passage_id"))
     ids = np.arange(next_id, next_id + len(texts), dtype=np.int64)
     segment = vectors.write_segment(index_dir, ids, vecs) if len(texts) else None
@@ -125,6 +130,9 @@ def _commit(index_dir: Path, db, manifest: Manifest, batch: list[_Pending],
             (report.updated if p.existing_id else report.added).append(src.file.key)
             report.passages_reused += sum(r is not None for r in p.reuse)
             report.passages_removed += len(p.drop)
+        if per_sentence is not None:
+            sentences.insert(db, ((pid, np.array(sp), v) for pid, sp, v in
+                                  zip(ids.tolist(), spans, per_sentence) if v is not None))
         database.set_state(db, "next_passage_id", next_id + len(texts))
         if len(texts):
             database.note_backend(db, getattr(embedder, "backend", None))

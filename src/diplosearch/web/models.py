@@ -22,6 +22,9 @@ class SearchOut(BaseModel):
 class ParagraphOut(BaseModel):
     paragraph: int
     text: str
+    mark: list[int] | None = Field(None, description="the passage's [start, end) in text")
+    clipped: list[bool] = Field([False, False], description="text left out before, after "
+                                "(an over-long paragraph shown in part)")
 
 
 class ContextOut(BaseModel):

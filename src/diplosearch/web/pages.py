@@ -25,6 +25,7 @@ from ..errors import (
     NotFoundError,
     QueryError,
 )
+from ..retrieval.context import Context
 from ..retrieval.results import Hit, emphasise_html
 
 # What each library error means to a client: its fault (4xx) or the server's set-up (503).
@@ -45,8 +46,9 @@ HEADERS = {
 _env = jinja2.Environment(loader=jinja2.PackageLoader("diplosearch.web", "templates"),
                           autoescape=True, undefined=jinja2.StrictUndefined,
                           trim_blocks=True, lstrip_blocks=True)
-_env.filters["emphasise"] = lambda hit: Markup(emphasise_html(hit.text, hit.highlights))
+_env.filters["emphasise"] = lambda hit: Markup(_emphasised_hit(hit))
 _env.filters["best_sentence"] = lambda hit: Markup(_best_sentence(hit))
+_env.filters["marked"] = lambda ctx, number: Markup(_marked_paragraph(ctx, number))
 templates = Jinja2Templates(env=_env)
 
 
@@ -56,6 +58,22 @@ def _best_sentence(hit: Hit) -> str:
         start, end = hit.highlights[0]
         return emphasise_html(hit.text[start:end], ((0, end - start),))
     return emphasise_html(hit.text[:240] + ("…" if len(hit.text) > 240 else ""), ())
+
+
+def _emphasised_hit(hit: Hit) -> str:
+    """A hit's text, escaped, its best sentence in <mark>, "…" where a window of a longer
+    paragraph leaves text out."""
+    first, last = hit.window or (1, hit.parts)
+    return ("… " if first > 1 else "") + emphasise_html(hit.text, hit.highlights) + (
+        " …" if last < hit.parts else "")
+
+
+def _marked_paragraph(ctx: Context, number: int) -> str:
+    """A paragraph of a passage's context, escaped, the passage in <mark>, "…" where cut."""
+    text = dict(ctx.paragraphs)[number]
+    before, after = ctx.clipped.get(number, (False, False))
+    spans = (ctx.marks[number],) if number in ctx.marks else ()
+    return ("… " if before else "") + emphasise_html(text, spans) + (" …" if after else "")
 
 
 def render(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:

@@ -32,7 +32,17 @@ async function expand(link) {
       const number = document.createElement("span");
       number.className = "para";
       number.textContent = `¶${p.paragraph}`;
-      item.append(number, " ", p.text);
+      // The passage is marked where it lies in its paragraph; "…" where a long one is cut.
+      const [cutBefore, cutAfter] = p.clipped || [false, false];
+      item.append(number, " ", cutBefore ? "… " : "");
+      if (p.mark) {
+        const mark = document.createElement("mark");
+        mark.textContent = p.text.slice(p.mark[0], p.mark[1]);
+        item.append(p.text.slice(0, p.mark[0]), mark, p.text.slice(p.mark[1]));
+      } else {
+        item.append(p.text);
+      }
+      if (cutAfter) item.append(" …");
       list.append(item);
     }
     box.append(list);
