@@ -49,6 +49,47 @@ def test_show_prints_context(built):
     assert "▶ ¶9" in result.stdout and "¶8" in result.stdout and "¶10" in result.stdout
 
 
+@pytest.mark.parametrize("fmt, opening, closing", [("markdown", "**", "**"),
+                                                    ("table", "[[", "]]")])
+def test_show_marks_the_passage_inside_its_paragraph(built, fmt, opening, closing):
+    hit = json.loads(run("search", QUESTION, "-i", "seed", "-k", "1", "-f", "json").stdout)[0]
+    result = run("show", hit["id"], "-i", "seed", "--context", "1", "--format", fmt)
+    assert result.exit_code == 0, result.output
+    part = hit["text"][slice(*hit["span"])]
+    assert f"{opening}{part}{closing}" in result.stdout     # the matched part, in its ¶9
+    assert result.stdout.count(opening) == (2 if opening == closing else 1)   # nothing else
+
+
+def test_show_is_bold_on_a_terminal(built, monkeypatch):
+    from rich.console import Console
+
+    from diplosearch import render
+
+    monkeypatch.setattr(render, "_console", lambda stderr=False: Console(
+        force_terminal=True, color_system="standard", width=200))
+    result = run("show", "unsc_2019-09-25_csto_semerikov.txt ¶9", "-i", "seed")
+    assert result.exit_code == 0, result.output
+    assert "\x1b[1m" in result.stdout and "[[" not in result.stdout
+
+
+def test_show_cuts_an_over_long_paragraph_to_a_window(seed_dir, shared, hashing):
+    import shutil
+
+    import diplosearch as ds
+    speech = "UNSC_2020_SPV.8714_spch017.txt"
+    shutil.copy(shared / "corpus" / "unsc_2020_pires" / "speeches_txt_2020" / speech, seed_dir)
+    idx = ds.build_index([seed_dir], "long", model=hashing)[0]
+    ref = f"{speech} ¶1 (8/{idx.passage(speech + ' ¶1').parts})"
+    result = run("show", ref, "-i", "long", "--context", "2", "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    shown = result.stdout.split("▶ ¶1", 1)[1]
+    words = len((shared / "corpus" / "unsc_2020_pires" / "speeches_txt_2020" / speech)
+                .read_text().split())
+    assert len(shown.split()) < words / 2                       # a window, not the speech
+    assert shown.lstrip().startswith("… ") and shown.rstrip().endswith("…")
+    assert f"**{idx.passage(ref).text}**" in shown
+
+
 def test_add_remove_info_list(built, seed_dir):
     result = run("index", "add", seed_dir, "-i", "seed", "-f", "json")
     assert json.loads(result.stdout)["unchanged"] == 1

@@ -89,9 +89,23 @@ def test_api_unknown_country_is_a_400_naming_what_there_is(client):
 def test_api_passage_in_context(client):
     top = search(client, k=1)["hits"][0]
     data = client.get(f"/api/passages/{top['id']}", params={"context": 1}).json()
-    assert data["hit"]["citation"] == top["citation"]
+    assert data["hit"]["id"] == top["id"] and data["hit"]["paragraph"] == top["paragraph"]
     assert [p["paragraph"] for p in data["paragraphs"]] == [8, 9, 10]
     assert "Mercury" in data["paragraphs"][1]["text"]
+    # the hit (its matched part) is marked where it lies in its paragraph
+    start, end = data["paragraphs"][1]["mark"]
+    assert data["paragraphs"][1]["text"][start:end] == top["text"][slice(*top["span"])]
+    assert data["paragraphs"][0]["mark"] is None and data["paragraphs"][1]["clipped"] == [False, False]
+
+
+def test_a_hit_is_the_whole_paragraph_with_its_span(client):
+    top = search(client, k=3)["hits"][0]
+    assert top["window"] is None and top["parts"] > 1
+    assert "Operation Mercury" in top["text"] and "2396 (2017)" in top["text"]
+    start, end = top["span"]
+    assert 0 <= start < end <= len(top["text"])
+    page = client.get(f"/passages/{top['id']}").text
+    assert "<mark>" in page
 
 
 @pytest.mark.parametrize("path, params, field", [
