@@ -49,14 +49,14 @@ def corpus(tmp_path):
 
 def _check(idx: ds.Index, hashing, query_vec) -> int:
     """One search, checked: the probe is found first with its exact cosine score, scores
-    are in order, and every hit's score is its own text's similarity (vector and text
+    are in order, and every hit's score is its matched part's similarity (vector and text
     from the same committed state). Returns the number of passages seen."""
     hits = idx.search(PROBE, k=10, mode="semantic")
     assert len(hits) == 10
     assert hits[0].source == "probe.txt" and hits[0].score == pytest.approx(1.0, abs=1e-5)
     scores = [h.raw_score for h in hits]
     assert scores == sorted(scores, reverse=True)
-    texts = hashing.embed([h.text for h in hits])
+    texts = hashing.embed([h.text[slice(*h.span)] for h in hits])   # the matched parts
     assert np.allclose(texts @ query_vec, scores, atol=1e-4)
     idx.search("humanitarian access in Syria", k=5)       # hybrid, the default
     return len(idx.vectors)
