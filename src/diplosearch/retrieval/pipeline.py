@@ -200,11 +200,9 @@ def expand(index: Index, hits: list[Hit], layouts: dict[int, list[paragraphs.Par
     read once; `layouts` collects the parts each one shows."""
     out = []
     for h in hits:
-        if h.id in layouts:
-            out.append(h)
-            continue
-        shown, layouts[h.id] = paragraphs.expand(index.db, h)
-        out.append(shown)
+        if h.span is None:    # not yet expanded (a ranked part has no span)
+            h, layouts[h.id] = paragraphs.expand(index.db, h)
+        out.append(h)
     return out
 
 
