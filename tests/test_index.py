@@ -36,7 +36,7 @@ def test_search_returns_cited_hits_in_score_order(seed_index):
     assert top.citation.endswith("— Mr. Semerikov (Collective Security Treaty Organization)")
     # raw scores are cosine similarities of normalised vectors; scores are in [0, 1]
     q = ds.HashingEmbedder().embed([QUESTION])[0]
-    v = ds.HashingEmbedder().embed([top.text])[0]
+    v = ds.HashingEmbedder().embed([top.text[slice(*top.span)]])[0]   # the matched part
     assert top.raw_score == pytest.approx(float(q @ v), abs=1e-5) and top.score == 1.0
 
 
