@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from .paragraphs import MAX_WHOLE_PARTS, join_parts, shown_parts
+from .paragraphs import MAX_WHOLE_PARTS, expand, join_parts, shown_parts
 from .results import Hit
 
 
@@ -50,7 +50,10 @@ class Context:
 
 def around(db: sqlite3.Connection, hit: Hit, context: int, whole: bool = False) -> Context:
     """`hit` (a stored passage) with `context` paragraphs of its document on either side.
-    `whole`: the paragraph was asked for, not one of its parts, so all of it is marked."""
+    `whole`: the paragraph was asked for, not one of its parts, so all of it is marked and
+    the context's hit is the paragraph, as a search shows it."""
+    if whole:
+        hit = expand(db, hit)[0]
     doc_id = db.execute("SELECT doc_id FROM passages WHERE id = ?", (hit.id,)).fetchone()[0]
     rows = db.execute(
         "SELECT id, paragraph, paragraph_end, part, text FROM passages WHERE doc_id = ? AND "

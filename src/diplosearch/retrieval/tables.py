@@ -27,7 +27,7 @@ SUFFIXES = {"jsonl": "jsonl", "ndjson": "jsonl", "json": "jsonl", "csv": "csv",
 
 Progress = Callable[[int, int], None]   # (passages written so far, passages in the index)
 
-_RANKING = ("score", "raw_score", "highlights")   # what a looked-up passage has not
+_RANKING = ("score", "raw_score", "highlights", "span", "window")   # what a looked-up passage has not
 _FIRST = ("id", "citation", "doc", "date", "body", "speaker", "affiliation", "text")
 
 
