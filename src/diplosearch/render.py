@@ -6,6 +6,7 @@ rich is imported inside the functions, so importing this module costs nothing at
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,11 +58,15 @@ def results(res: SearchResults, fmt: str) -> None:
         _table(res)
 
 
+def _hits(n: int) -> str:
+    return f"{n} hit" + ("" if n == 1 else "s")
+
+
 def markdown(res: SearchResults) -> str:
-    lines = [f"**{len(res)} hits for** _{res.query}_", ""]
+    lines = [f"**{_hits(len(res))} for** _{md_escape(res.query)}_", ""]
     for rank, h in enumerate(res, start=1):
         before, after = _clipped(h)
-        text = before + marked(h.text, h.highlights, MARKDOWN_MARKS) + after
+        text = before + marked(h.text, h.highlights, MARKDOWN_MARKS, md_escape) + after
         lines += [f"{rank}. `{h.score:.3f}` **{h.citation}**  ", f"   {text}", ""]
     return "\n".join(lines)
 
@@ -73,7 +78,7 @@ def _table(res: SearchResults) -> None:
     if not res:
         console.print(f"No passages found for {res.query!r}.")
         return
-    table = Table(show_lines=True, title=f"{len(res)} hits for “{res.query}” in {res.index}",
+    table = Table(show_lines=True, title=f"{_hits(len(res))} for “{res.query}” in {res.index}",
                   title_justify="left")
     table.add_column("#", justify="right", style="dim")
     table.add_column("score", justify="right")
@@ -88,11 +93,28 @@ PLAIN_MARKS = ("[[", "]]")       # the hit in plain text (a pipe, a file): visib
 MARKDOWN_MARKS = ("**", "**")
 
 
-def marked(text: str, spans, marks: tuple[str, str]) -> str:
-    """`text` with each [start, end) span between the two marks."""
-    for start, end in sorted(spans, reverse=True):
-        text = f"{text[:start]}{marks[0]}{text[start:end]}{marks[1]}{text[end:]}"
-    return text
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+_MD_LINE_START = re.compile(r"^(\s*)([-+#>=]|\d+[.)])", re.M)
+
+
+def md_escape(text: str) -> str:
+    """Source text as literal Markdown: its own `*`, `_`, `[`, leading `---` or `#` and the
+    like must not become emphasis, links, rules or headings around our marks."""
+    return _MD_LINE_START.sub(r"\1\\\2", _MD_SPECIAL.sub(r"\\\1", text))
+
+
+def marked(text: str, spans, marks: tuple[str, str], escape=None) -> str:
+    """`text` with each [start, end) span between the two marks; `escape`, if given, is
+    applied to the text's own pieces (never to the marks)."""
+    esc = escape or (lambda t: t)
+    out, at = [], 0
+    for start, end in sorted(spans):
+        if start < at:
+            continue
+        out += [esc(text[at:start]), marks[0], esc(text[start:end]), marks[1]]
+        at = end
+    out.append(esc(text[at:]))
+    return "".join(out)
 
 
 def context(ctx: Context, fmt: str) -> None:
@@ -112,7 +134,8 @@ def context(ctx: Context, fmt: str) -> None:
         pointer = "▶ " if h.paragraph <= number <= h.paragraph_end else "  "
         before, after = ctx.clipped.get(number, (False, False))
         spans = [ctx.marks[number]] if number in ctx.marks else []
-        body = text if styled else marked(text, spans, marks)
+        body = text if styled else marked(text, spans, marks,
+                                          md_escape if fmt == "markdown" else None)
         prefix = f"{pointer}{ctx.label(number)}  " + ("… " if before else "")
         blocks.append((prefix, body, " …" if after else "", spans if styled else []))
     if not styled:

@@ -110,7 +110,8 @@ def index_add(
     model: ModelOpt = None,
     wait: WaitOpt = 0.0,
     max_file_mb: Annotated[int, typer.Option(min=1, help="Skip files larger than this.")] = 200,
-    strict: Annotated[bool, typer.Option(help="Exit 1 if any file was skipped.")] = False,
+    strict: Annotated[bool, typer.Option(help="Exit 1 if any file was skipped (without it, "
+                                               "only when nothing given could be read).")] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
     fmt: FormatOpt = "table",
     replace_same_name: Annotated[bool, typer.Option(
@@ -133,7 +134,8 @@ def index_add(
         report = idx.add(paths, progress=bar, wait=wait, max_bytes=max_file_mb * 2**20,
                          replace_same_name=replace_same_name)
     _report(report, fmt, idx.path)
-    if strict and report.skipped:
+    # Nothing given could be read: a failure, as for `index build`, though the index is unchanged.
+    if report.skipped and (strict or not (report.indexed or report.moved)):
         raise typer.Exit(code=1)
 
 
