@@ -136,3 +136,19 @@ def test_join_parts_places_each_part():
                                           (3, "中文。"), (4, "再见")])
     assert text == "First sentence. Second one. 中文。再见"
     assert [text[p.start:p.end] for p in placed] == ["First sentence.", "Second one.", "中文。", "再见"]
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "semantic", "keyword"])
+def test_a_windows_marked_sentence_lies_in_the_part_its_citation_names(idx, mode):
+    # Seen in a trial: "S/PV.8714 #17 ¶1 (3/17)" with the bold sentence in part 2, so the
+    # words an analyst would quote were not where the citation pointed.
+    queries = ["drug threat conference", "foreign terrorist fighters and the OSCE",
+               "Vienna counter-terrorism cooperation", "Afghanistan border management"]
+    windows = [h for q in queries for h in idx.search(q, k=10, mode=mode, highlight=True,
+                                                       doc=SPEECH) if h.window]
+    assert windows
+    for h in windows:
+        start, end = h.span
+        assert h.highlights, h.citation
+        for s, e in h.highlights:
+            assert start <= s < e <= end, (h.citation, h.span, h.highlights)

@@ -33,12 +33,17 @@ def best_sentences(embedder: Embedder, query_vector: np.ndarray,
     return out
 
 
-def best_sentences_lexical(query: str, texts: Sequence[str]) -> list[tuple[tuple[int, int], ...]]:
-    """For keyword search (no model loaded): the sentence sharing most query terms."""
+def best_sentences_lexical(query: str, texts: Sequence[str],
+                           within: Sequence[tuple[int, int] | None] | None = None
+                           ) -> list[tuple[tuple[int, int], ...]]:
+    """For keyword search (no model loaded): the sentence sharing most query terms, among
+    those inside `within[i]` (a character span of text i; None for the whole text)."""
     terms = keyword_terms(query)
     out = []
-    for text in texts:
-        spans = sentence_spans(text)
+    for i, text in enumerate(texts):
+        area = within[i] if within else None
+        spans = [(s, e) for s, e in sentence_spans(text)
+                 if area is None or (s < area[1] and e > area[0])]
         if not spans:
             out.append(())
             continue

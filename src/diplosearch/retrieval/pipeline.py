@@ -187,10 +187,15 @@ def run(index: Index, query: str, opts: SearchOptions) -> SearchResults:
         depth *= 4
     hits = expand(index, hits, layouts)
     if opts.highlight and hits:
+        # A window's citation names its matched part (…¶1 (3/17)): the marked sentence is
+        # taken from that part, so the words an analyst quotes are where the citation points.
+        # A whole paragraph's citation (…¶9) covers every part it shows.
         texts = [h.text for h in hits]
-        spans = best_sentences_stored(index.db, index.embedder, qvec[0], texts,
-                                      [layouts[h.id] for h in hits]) if qvec is not None \
-            else best_sentences_lexical(query, texts)
+        shown = [[p for p in layouts[h.id] if p.id == h.id] or layouts[h.id] if h.window
+                 else layouts[h.id] for h in hits]
+        spans = best_sentences_stored(index.db, index.embedder, qvec[0], texts, shown) \
+            if qvec is not None else \
+            best_sentences_lexical(query, texts, [h.span if h.window else None for h in hits])
         hits = [replace(h, highlights=sp) for h, sp in zip(hits, spans)]
     return SearchResults(hits, query=query, index=index.name)
 
