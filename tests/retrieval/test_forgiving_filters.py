@@ -167,3 +167,13 @@ def test_web_api_forgives_and_explains(index):
         assert refused.status_code == 400 and "closest: China" in refused.json()["detail"]
         page = client.get("/", params={"q": "peace", "country": "Chine"})
         assert page.status_code == 400 and "closest: China" in page.text
+
+
+def test_a_date_filter_on_an_index_without_dates_says_so(tmp_path, hashing):
+    # A trial copied speeches out of the corpus folder (so no metadata table, no dates) and
+    # got an empty list for --since: silent, like the misspelt countries were.
+    (tmp_path / "a.txt").write_text("The Council discussed sanctions on arms transfers.\n")
+    idx, _ = ds.build_index([tmp_path / "a.txt"], "undated", model=hashing)
+    with pytest.raises(ds.FilterValueError, match="holds no dated documents"):
+        idx.search("sanctions", since="2020")
+    assert idx.search("sanctions")          # without the filter it is found

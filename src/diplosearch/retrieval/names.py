@@ -149,8 +149,15 @@ def resolve(db: sqlite3.Connection, filters: Filters, index_name: str) -> Filter
 
     Raises:
         FilterValueError: a value matches nothing in the index (one line, naming the
-            closest values it holds).
+            closest values it holds), or a date bound is given to an index with no dates.
     """
+    if (filters.since or filters.until) and not db.execute(
+            "SELECT 1 FROM documents WHERE date IS NOT NULL "
+            "OR json_extract(metadata, '$.year') IS NOT NULL LIMIT 1").fetchone():
+        which = " and ".join(n for n in ("since", "until") if getattr(filters, n))
+        raise FilterValueError(f"{which}: index {index_name!r} holds no dated documents, so a "
+                               "date filter matches nothing (dates come from a corpus's "
+                               "metadata or a sidecar file)")
     if not (filters.country or filters.body):
         return filters
     out = filters
