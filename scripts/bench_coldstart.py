@@ -9,6 +9,12 @@ two paths so that load from other processes falls on both. The ONNX export is ma
 cached) by a warm-up run first: a cold search pays for it only once per machine. Prints the
 median wall time of each path, their ratio (target: ONNX <= 0.5 x torch), the median
 `--help` time (target <= 0.3 s) and whether the ONNX run imported torch (it must not).
+
+    python scripts/bench_coldstart.py --multilingual NEW --index OLD [--runs 5]
+
+instead times cold searches (auto backend) on an index without multilingual vectors (OLD)
+and one with them (NEW): the English question on each (target: NEW <= 1.2 x OLD) and the
+Russian form of it on NEW, alternating; and which heavy modules the Russian search imports.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import time
 from pathlib import Path
 
 QUESTION = "what measures target foreign terrorist fighters"
+RUSSIAN = "Какие меры направлены против иностранных боевиков-террористов?"
 HEAVY = ("torch", "sentence_transformers", "transformers")
 
 
@@ -56,8 +63,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--index", help="index name or path (default: the bundled one)")
     parser.add_argument("--query", default=QUESTION)
+    parser.add_argument("--multilingual", metavar="NEW",
+                        help="compare cold searches on NEW (multilingual) and --index (without)")
     args = parser.parse_args()
     base = command()
+    if args.multilingual:
+        return multilingual(base, args)
     search = ["search", args.query, "-k", "10", "-f", "json"]
     if args.index:
         search += ["-i", args.index]
@@ -74,6 +85,30 @@ def main() -> int:
     print(f"onnx / torch: {medians['onnx (auto)'] / medians['torch']:.2f} (target <= 0.5)")
     heavy = heavy_modules(search)
     print(f"heavy modules imported by the ONNX search: {', '.join(sorted(heavy)) or 'none'}")
+    return 0
+
+
+def multilingual(base: list[str], args) -> int:
+    def search(query: str, index: str | None) -> list[str]:
+        return ["search", query, "-k", "10", "-f", "json"] + (["-i", index] if index else [])
+    runs = {"English, old index": search(args.query, args.index),
+            "English, multilingual index": search(args.query, args.multilingual),
+            "Russian, multilingual index": search(RUSSIAN, args.multilingual)}
+    for cmd in runs.values():
+        timed(base + cmd, "auto")   # warm the file cache and the ONNX export
+    times: dict[str, list[float]] = {k: [] for k in runs}
+    for _ in range(args.runs):
+        for name, cmd in runs.items():
+            times[name].append(timed(base + cmd, "auto")[0])
+    medians = {k: statistics.median(v) for k, v in times.items()}
+    for name, values in times.items():
+        print(f"{name:28s} median {medians[name]:6.2f} s   runs "
+              + " ".join(f"{v:.2f}" for v in values))
+    old, new = medians["English, old index"], medians["English, multilingual index"]
+    print(f"English on multilingual / old: {new / old:.2f} (target <= 1.2)")
+    for name in ("English, multilingual index", "Russian, multilingual index"):
+        heavy = heavy_modules(runs[name])
+        print(f"heavy modules imported ({name}): {', '.join(sorted(heavy)) or 'none'}")
     return 0
 
 

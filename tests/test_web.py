@@ -61,6 +61,14 @@ def test_api_search_returns_library_hits(client):
     assert set(top) == set(ds.Hit.__dataclass_fields__)  # Hit.to_dict(), field for field
 
 
+def test_api_and_page_say_when_a_foreign_question_meets_an_english_only_index(client):
+    response = client.get("/api/search", params={"q": "иностранные боевики-террористы"})
+    assert response.status_code == 200 and "no multilingual vectors" in response.json()["note"]
+    assert search(client)["note"] == ""
+    page = client.get("/", params={"q": "иностранные боевики-террористы"})
+    assert "no multilingual vectors" in page.text
+
+
 def test_api_search_matches_the_library(client, seed_index):
     expected = ds.open_index(seed_index).search(QUESTION, k=5, mode="keyword")
     got = search(client, k=5, mode="keyword")["hits"]

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from .embed.models import Embedder, canonical_name, is_builtin, load_embedder
+from .embed.multilingual import load_multilingual, second_model
 from .errors import (
     IndexExistsError,
     ModelMismatchError,
@@ -22,7 +23,7 @@ from .retrieval import pipeline, tables
 from .retrieval.context import Context, around
 from .retrieval.filters import make_filters
 from .retrieval.results import Hit, SearchResults, hit_from_row, parse_citation
-from .store import ann, database, recovery, snapshot, vectors, writer
+from .store import ann, database, multilingual, recovery, snapshot, vectors, writer
 from .store.locking import writer_lock
 from .store.manifest import Manifest, read_manifest, write_manifest
 from .store.paths import (BUNDLED_NAME, bundled_index_path, index_home, is_bundled,
@@ -45,10 +46,14 @@ class Index:
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None,
-                 model: str | os.PathLike[str] | Embedder | None = None) -> None:
+                 model: str | os.PathLike[str] | Embedder | None = None,
+                 multilingual_model: Embedder | None = None) -> None:
         self.path = resolve_index(path)
         self.manifest: Manifest = read_manifest(self.path)
         self._embedder = _checked_embedder(self.manifest, model, self.path)
+        self._multilingual = multilingual_model
+        self._ml_vectors: multilingual.MultilingualVectors | None = None
+        self._ml_generation: int | None = None
         self._db: sqlite3.Connection | None = None
         self._vectors: vectors.VectorIndex | None = None
         self._generation: int | None = None   # of the committed state _vectors holds
@@ -82,11 +87,36 @@ class Index:
                     self.path, db, self.manifest.dimension)
         return self._vectors
 
+    @property
+    def multilingual_embedder(self) -> Embedder | None:
+        """The second model, for questions not in English; None if the index has none."""
+        if self._multilingual is None and self.manifest.multilingual_model:
+            self._multilingual = load_multilingual(self.manifest.multilingual_model)
+        return self._multilingual
+
+    @property
+    def multilingual_vectors(self) -> multilingual.MultilingualVectors | None:
+        """The multilingual vector set of the latest committed state, or None without one."""
+        if not self.manifest.multilingual_model:
+            return None
+        with snapshot.snapshot(self.db) as db:
+            if self._ml_vectors is None or snapshot.generation(db) != self._ml_generation:
+                self._ml_vectors = multilingual.MultilingualVectors.load(
+                    db, self.manifest.multilingual_dimension)
+                self._ml_generation = snapshot.generation(db)
+        return self._ml_vectors
+
+    @property
+    def has_foreign_records(self) -> bool:
+        """Whether some passages are not in English (read without loading any vectors)."""
+        return bool(self.manifest.multilingual_model) and multilingual.has_foreign(self.db)
+
     def reload(self) -> None:
         """Pick up changes another process committed since this index was opened."""
         if self._db is not None:
             self._db.close()
         self._db, self._vectors, self._generation = None, None, None
+        self._ml_vectors, self._ml_generation = None, None
         self.manifest = read_manifest(self.path)
 
     def close(self) -> None:
@@ -208,6 +238,8 @@ class Index:
                 "created_at": m.created_at, "updated_at": m.updated_at,
                 "format_version": m.format_version, "versions": m.versions,
                 "backends": database.backends(self.db),
+                "multilingual_model": m.multilingual_model or None,
+                "multilingual_vectors": multilingual.count(self.db),
                 "facets": self.facets()}
 
     # -- writing --------------------------------------------------------------------
@@ -230,7 +262,8 @@ class Index:
         """`add` for (SourceFile, loader) pairs, see `writer.add_sources`."""
         return self._write(wait, lambda: writer.add_sources(
             self.path, self.manifest, self.embedder, items, progress,
-            replace_same_name=replace_same_name))
+            replace_same_name=replace_same_name,
+            second=self.multilingual_embedder))
 
     def remove(self, doc: str, wait: float = 0.0) -> list[str]:
         """Remove a document (by key, UN symbol or path) and its vectors."""
@@ -314,7 +347,8 @@ def build_index(paths, index: str | os.PathLike[str],
                 max_tokens: int = DEFAULT_MAX_TOKENS, min_tokens: int = 16,
                 progress: writer.Progress | None = None,
                 max_bytes: int = writer.MAX_BYTES_DEFAULT,
-                index_type: str = "auto") -> tuple[Index, writer.BuildReport]:
+                index_type: str = "auto",
+                multilingual: bool | Embedder | None = None) -> tuple[Index, writer.BuildReport]:
     """Build a new index from files and folders of transcripts.
 
     Args:
@@ -329,6 +363,10 @@ def build_index(paths, index: str | os.PathLike[str],
         max_bytes: files larger than this are skipped.
         index_type: search structure: "auto" (exact below `ann.AUTO_THRESHOLD` passages,
             IVF-SQ8 above), "flat" (always exact), "ivf-sq8" or "ivf-pq".
+        multilingual: also store a vector per passage from the multilingual model, so that
+            questions in French, Spanish, Russian, Arabic, Chinese... find these records;
+            None: yes with the bundled English model, no with any other. An Embedder
+            object is used as that model (tests pass a fake).
 
     The index is built in a temporary folder beside the target and moved into place only
     when complete, so an interrupted build leaves any previous index untouched.
@@ -338,14 +376,16 @@ def build_index(paths, index: str | os.PathLike[str],
     """
     items = writer.file_items(_as_list(paths), max_bytes)
     return build_from_sources(items, index, model, replace, max_tokens, min_tokens, progress,
-                              what=", ".join(map(str, _as_list(paths))), index_type=index_type)
+                              what=", ".join(map(str, _as_list(paths))), index_type=index_type,
+                              multilingual=multilingual)
 
 
 def build_from_sources(items: list, index: str | os.PathLike[str], model=None,
                        replace: bool = False, max_tokens: int = DEFAULT_MAX_TOKENS,
                        min_tokens: int = 16, progress: writer.Progress | None = None,
-                       what: str = "the sources",
-                       index_type: str = "auto") -> tuple[Index, writer.BuildReport]:
+                       what: str = "the sources", index_type: str = "auto",
+                       multilingual: bool | Embedder | None = None
+                       ) -> tuple[Index, writer.BuildReport]:
     """`build_index` for sources that are not files: (SourceFile, loader) pairs, see
     `writer.add_sources` (used by `evaluate` for BEIR corpora)."""
     target = resolve_index(index, new=True)
@@ -359,12 +399,15 @@ def build_from_sources(items: list, index: str | os.PathLike[str], model=None,
     # "build": the fastest backend that passes the quality guard (embedding.BUILD_BACKEND).
     embedder = model if hasattr(model, "embed") else load_embedder(model, purpose="build")
     now = database.now()
+    second = second_model(multilingual, embedder.name)
     manifest = Manifest(model=embedder.name, dimension=embedder.dimension,
                         max_tokens=min(max_tokens, embedder.max_tokens), min_tokens=min_tokens,
-                        created_at=now, updated_at=now, index_type=index_type)
+                        created_at=now, updated_at=now, index_type=index_type,
+                        multilingual_model=second.name if second else "",
+                        multilingual_dimension=second.dimension if second else 0)
     report = build_aside(target, manifest, what, lambda tmp, m: writer.add_sources(
-        tmp, m, embedder, items, progress))
-    return Index(target, embedder), report
+        tmp, m, embedder, items, progress, second=second))
+    return Index(target, embedder, second), report
 
 
 def build_aside(target: Path, manifest: Manifest, what: str, fill) -> writer.BuildReport:

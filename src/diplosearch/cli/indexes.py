@@ -66,6 +66,11 @@ def index_build(
     device: Annotated[str, typer.Option(
         metavar="DEVICE", help="Torch device to embed on: 'cpu' or 'cuda' (with --engine "
                                "ray: one GPU per worker).")] = "cpu",
+    multilingual: Annotated[Optional[bool], typer.Option(
+        "--multilingual/--no-multilingual",
+        help="Also store multilingual vectors, so questions in French, Spanish, Russian, "
+             "Arabic or Chinese find these records. Default: with the bundled model, yes "
+             "(not with --engine ray).")] = None,
 ) -> None:
     """Build a new index from transcripts: split into cited passages, embed, store.
 
@@ -82,6 +87,8 @@ def index_build(
         raise typer.BadParameter("use 'local' or 'ray'", param_hint="--engine")
     if address and engine != "ray":
         raise typer.BadParameter("only with --engine ray", param_hint="--address")
+    if multilingual and engine == "ray":
+        raise typer.BadParameter("not with --engine ray (yet)", param_hint="--multilingual")
     if engine == "ray":
         from ..scale.ray_build import build_index_ray
 
@@ -96,7 +103,8 @@ def index_build(
         with render.build_progress(progress) as bar:
             idx, report = build_index(paths, name, model=model, replace=replace,
                                       max_tokens=max_tokens, progress=bar,
-                                      max_bytes=max_file_mb * 2**20, index_type=index_type)
+                                      max_bytes=max_file_mb * 2**20, index_type=index_type,
+                                      multilingual=multilingual)
     _report(report, fmt, idx.path)
     if strict and report.skipped:
         raise typer.Exit(code=1)

@@ -3,7 +3,8 @@
 Finding and decoding source files (`sources`), PDF meeting records (`pdf`, `pdflayout`,
 `cover`), text cleaning (`textclean`), speaker labels and invitations (`speakers`),
 resolutions (`resolutions`), metadata from sidecars and the bundled corpora (`metadata`,
-`corpora`), and the split into cited passages (`documents`, `passages`).
+`corpora`), the split into cited passages (`documents`, `passages`), and which language a
+text is in, as far as choosing a model needs (`language`).
 
 May import: `diplosearch.errors` and the standard library, PDF and spreadsheet readers.
 Never imports `embed`, `store`, `retrieval` or anything above them.

@@ -111,10 +111,11 @@ def parse_citation(text: str) -> dict[str, Any] | None:
 class SearchResults(list):
     """A list of `Hit`s that also renders itself in notebooks and converts to pandas."""
 
-    def __init__(self, hits=(), query: str = "", index: str = "") -> None:
+    def __init__(self, hits=(), query: str = "", index: str = "", note: str = "") -> None:
         super().__init__(hits)
         self.query = query
         self.index = index
+        self.note = note   # a caveat for the reader, e.g. a foreign question, no multilingual vectors
 
     def to_dicts(self) -> list[dict[str, Any]]:
         return [hit.to_dict() for hit in self]

@@ -211,6 +211,10 @@ class LiveVectors:
     def positions(self, ids: np.ndarray) -> np.ndarray:
         return self.live.positions(ids)
 
+    def vectors_of(self, ids: np.ndarray) -> np.ndarray:
+        """The stored vectors of those `ids` the index holds, in their order."""
+        return self.live.gather(self.positions(ids))
+
     def _candidates(self, query: np.ndarray, want: int, keep=None,
                     limit: int | None = None) -> np.ndarray:
         """Live positions of ANN candidates that pass `keep`: at least `want` when the ANN

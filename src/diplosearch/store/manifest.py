@@ -37,6 +37,10 @@ class Manifest:
     versions: dict[str, str] = field(default_factory=dict)
     index_type: str = "auto"   # flat | ivf-sq8 | ivf-pq | auto (by size); see `ann`
     backends: list[str] = field(default_factory=list)   # what embedded it, e.g. onnx-int8
+    # The second vector set, for questions in other languages (store/multilingual.py);
+    # "" when the index has none (built before it existed, or with --no-multilingual).
+    multilingual_model: str = ""
+    multilingual_dimension: int = 0
 
 
 def library_versions() -> dict[str, str]:
@@ -98,6 +102,10 @@ def _wrong_types(m: Manifest) -> list[str]:
         "versions": isinstance(m.versions, dict),
         "index_type": m.index_type in ("auto", "flat", "ivf-sq8", "ivf-pq"),
         "backends": isinstance(m.backends, list) and all(isinstance(b, str) for b in m.backends),
+        "multilingual_model": isinstance(m.multilingual_model, str)
+        and len(m.multilingual_model) <= 4096,
+        "multilingual_dimension": m.multilingual_dimension == 0 and not m.multilingual_model
+        or positive(m.multilingual_dimension) and m.multilingual_dimension <= 65536,
     }
     return [name for name, ok in checks.items() if not ok]
 

@@ -166,12 +166,27 @@ MIGRATIONS: list[tuple[str, str]] = [
             vectors BLOB NOT NULL              -- int8, sentences x dimension
         );
     """),
+    # A second vector per passage from the multilingual model (embed/multilingual.py), so
+    # questions in other languages find English records and English questions find records
+    # in other languages. float16, L2-normalised; kept in the database so it commits,
+    # cascades and rolls back with its passage.
+    ("008_multilingual_vectors", """
+        CREATE TABLE multilingual_vectors (
+            passage_id INTEGER PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
+            vector BLOB NOT NULL,
+            lang TEXT NOT NULL DEFAULT 'en'    -- the passage's language (ingest/language.py)
+        );
+        CREATE INDEX multilingual_vectors_lang ON multilingual_vectors(lang);
+    """),
 ]
 # Migrations a reader can do without: an index that lacks them still answers every query,
-# less well (see `retrieval.keyword`), so a read-only copy such as the bundled index works
+# less well (see `retrieval.keyword`; without 008, no multilingual vectors), so a
+# read-only copy such as the bundled index works
 # until its next write or rebuild.
 # 006: without stored sentence vectors, a search embeds the shown sentences to mark one.
-OPTIONAL_FOR_READERS = frozenset({"009_keyword_scripts", "006_sentence_vectors"})
+# 008: without multilingual vectors, questions in other languages get the English model.
+OPTIONAL_FOR_READERS = frozenset({"009_keyword_scripts", "006_sentence_vectors",
+                                  "008_multilingual_vectors"})
 
 
 def pending(db: sqlite3.Connection, create: bool = True) -> list[str]:

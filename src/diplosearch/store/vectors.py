@@ -222,6 +222,12 @@ class VectorIndex:
         """Positions of the given passage ids (ids not in the index are dropped)."""
         return positions_in(self.ids, ids)
 
+    def vectors_of(self, ids: np.ndarray) -> np.ndarray:
+        """The stored vectors of those `ids` the index holds, in their order."""
+        pos = self.positions(ids)
+        return self.index.reconstruct_batch(pos) if len(pos) else \
+            np.zeros((0, self.dimension), np.float32)
+
     def search_within(self, query: np.ndarray, k: int, allowed: np.ndarray
                       ) -> tuple[np.ndarray, np.ndarray]:
         """Exact top-k among `allowed` passage ids only, for one query vector."""

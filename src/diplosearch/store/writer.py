@@ -25,12 +25,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ..embed.models import Embedder, embed_all_spans
+from ..embed.models import Embedder, embed_all, embed_all_spans
 from ..errors import NoSourcesError, NotFoundError, SourceError
+from ..embed.multilingual import load_multilingual
 from ..ingest.documents import Passage, to_passages
+from ..ingest.language import detect
 from ..ingest.passages import sentence_spans
 from ..ingest.sources import MAX_BYTES_DEFAULT, SourceText, discover, read_source
-from . import ann, ann_update, database, identity, recovery, sentences, vectors
+from . import ann, ann_update, database, identity, multilingual, recovery, sentences, vectors
 from .locking import writer_lock
 from .manifest import Manifest
 
@@ -99,13 +101,17 @@ def _plan(db, source: SourceText, passages: list[Passage],
 
 
 def _commit(index_dir: Path, db, manifest: Manifest, batch: list[_Pending],
-            embedder: Embedder, report: BuildReport, progress: Progress | None) -> None:
+            embedder: Embedder, report: BuildReport, progress: Progress | None,
+            second: Embedder | None = None) -> None:
     texts = [p.passages[i].text for p in batch for i, r in enumerate(p.reuse) if r is None]
     # Each part's sentences get vectors pooled from the part's own forward pass, kept so
     # that a search marks a hit's best sentence without running the model (migration 006).
     spans = [sentence_spans(t) or [(0, len(t))] for t in texts]
     vecs, per_sentence = embed_all_spans(
         embedder, texts, spans, on_batch=(lambda n: progress("passages", n)) if progress else None)
+    if manifest.multilingual_model and texts:
+        second = second or load_multilingual(manifest.multilingual_model)
+        ml_vecs = embed_all(second, texts, batch_size=1024)
     next_id = int(database.get_state(db, "next_passage_id"))
     ids = np.arange(next_id, next_id + len(texts), dtype=np.int64)
     segment = vectors.write_segment(index_dir, ids, vecs) if len(texts) else None
@@ -133,6 +139,8 @@ def _commit(index_dir: Path, db, manifest: Manifest, batch: list[_Pending],
         if per_sentence is not None:
             sentences.insert(db, ((pid, np.array(sp), v) for pid, sp, v in
                                   zip(ids.tolist(), spans, per_sentence) if v is not None))
+        if manifest.multilingual_model and texts:
+            multilingual.insert(db, ids, ml_vecs, [detect(t) for t in texts])
         database.set_state(db, "next_passage_id", next_id + len(texts))
         if len(texts):
             database.note_backend(db, getattr(embedder, "backend", None))
@@ -164,16 +172,22 @@ def _load_file(file, max_bytes: int) -> SourceText:
 
 def add_sources(index_dir: Path, manifest: Manifest, embedder: Embedder, items: list,
                 progress: Progress | None = None, batch_passages: int = 4096,
-                replace_same_name: bool = False) -> BuildReport:
+                replace_same_name: bool = False,
+                second: Embedder | None = None) -> BuildReport:
     """Index sources given as (SourceFile, loader) pairs; a loader returns the SourceText or
     raises SourceError. Loading is lazy, so only one batch of text is in memory at a time.
 
     Raises:
         SameNameError: a file would replace a different document indexed under the same
             key (see `identity`), and not `replace_same_name`; nothing is written.
+
+    When the manifest names a multilingual model, new passages get a vector from it too
+    (`second`, or the bundled multilingual model).
     """
     started = time.perf_counter()
     report = BuildReport()
+    if manifest.multilingual_model and second is None:
+        second = load_multilingual(manifest.multilingual_model)   # loads on first use
     db = recovery.open_for_writing(index_dir, manifest)
     try:
         claims = identity.check(db, items, replace_same_name)
@@ -206,10 +220,10 @@ def add_sources(index_dir: Path, manifest: Manifest, embedder: Embedder, items: 
                 progress("file", 1)
                 progress("planned", sum(r is None for r in batch[-1].reuse))
             if sum(r is None for p in batch for r in p.reuse) >= batch_passages:
-                _commit(index_dir, db, manifest, batch, embedder, report, progress)
+                _commit(index_dir, db, manifest, batch, embedder, report, progress, second)
                 batch = []
         if batch:
-            _commit(index_dir, db, manifest, batch, embedder, report, progress)
+            _commit(index_dir, db, manifest, batch, embedder, report, progress, second)
         compact(index_dir, db, manifest)
         refresh_ann(index_dir, db, manifest)
     finally:

@@ -91,7 +91,7 @@ def _api_routes(app: FastAPI, session: IndexSession) -> None:
                                    highlight=highlight,
                                    **_filters(country, speaker, doc, body, since, until)))
         return {"query": res.query, "index": res.index, "count": len(res),
-                "hits": res.to_dicts()}
+                "hits": res.to_dicts(), "note": res.note}
 
     @app.get("/api/passages/{id}", response_model=ContextOut, tags=["api"])
     async def api_passage(id: PassageId, context: ContextQ = 1) -> dict[str, Any]:

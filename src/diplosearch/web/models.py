@@ -17,6 +17,7 @@ class SearchOut(BaseModel):
     index: str
     count: int
     hits: list[HitOut]
+    note: str = ""   # e.g. a question not in English on an index without multilingual vectors
 
 
 class ParagraphOut(BaseModel):
