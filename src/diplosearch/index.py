@@ -238,8 +238,9 @@ class Index:
                 "created_at": m.created_at, "updated_at": m.updated_at,
                 "format_version": m.format_version, "versions": m.versions,
                 "backends": database.backends(self.db),
-                "multilingual_model": m.multilingual_model or None,
-                "multilingual_vectors": multilingual.count(self.db),
+                **({"multilingual_model": m.multilingual_model,
+                    "multilingual_vectors": multilingual.count(self.db)}
+                   if m.multilingual_model else {}),
                 "facets": self.facets()}
 
     # -- writing --------------------------------------------------------------------

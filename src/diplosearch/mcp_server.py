@@ -133,11 +133,15 @@ def create_server(index: str | None = None, warm: bool = False):
         index: IndexName = None,
     ) -> dict[str, Any]:
         """Find the passages that best answer a question, best first, each with its
-        citation, text, speaker, country, date and document."""
+        citation, text, speaker, country, date and document. The question may be in any of
+        the six UN languages; a "note" says when this index can only read English."""
         results = await run(index, lambda idx: idx.search(
             query, k=k, mode=mode, country=country, speaker=speaker, doc=doc, body=body,
             since=since, until=until))
-        return {"query": query, "index": results.index, "hits": results.to_dicts()}
+        out = {"query": query, "index": results.index, "hits": results.to_dicts()}
+        if results.note:
+            out["note"] = results.note
+        return out
 
     @server.tool(annotations=read_only)
     async def show_passage(
