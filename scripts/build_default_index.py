@@ -10,6 +10,9 @@ The slice lives in scripts/default_corpus/ so the build needs nothing outside th
     non-proliferation, 2250 (2015) on youth, peace and security, from
     shared/corpus/unsc_resolutions_2005_2015
 
+The index stores multilingual vectors too (the default with the bundled model), so the
+default index answers questions in any UN language (README "Questions in any UN language").
+
 Usage:
   python scripts/build_default_index.py                # rebuild indexes/default
   python scripts/build_default_index.py --copy-slice   # re-copy the slice from ../shared first
