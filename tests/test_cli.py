@@ -5,6 +5,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+import diplosearch as ds
 from diplosearch.cli import app
 from tests.conftest import QUESTION
 
@@ -170,3 +171,20 @@ def test_add_refuses_a_different_document_of_the_same_name(tmp_path, shared):
     assert result.exit_code == 0 and json.loads(result.stdout)["updated"] == 1
     hit = json.loads(run("search", "ceasefire fund", "-i", "n", "-k", "1", "-f", "json").stdout)[0]
     assert hit["source"] == "statement.txt" and "Norway" in hit["text"]
+
+
+def test_grouped_results_show_their_groups(tmp_path, hashing):
+    # A trial: `--group-by country` printed a flat list with no group named.
+    for name, who in (("a.txt", "Mr. Smith (France)"), ("b.txt", "Mr. Lee (Kenya)")):
+        (tmp_path / name).write_text(f"{who}: We support sanctions on arms transfers.\n\n"
+                                     f"{who}: Sanctions must be targeted and humane.\n")
+    ds.build_index([tmp_path / "a.txt", tmp_path / "b.txt"], "grouped", model=hashing)
+    out = CliRunner().invoke(app, ["search", "sanctions", "-i", "grouped", "--model", "hashing",
+                                   "--group-by", "country", "--per-group", "2", "-k", "2",
+                                   "-f", "json"])
+    assert out.exit_code == 0, out.output
+    groups = [h["group"] for h in json.loads(out.stdout)]
+    assert sorted(set(groups)) == ["France", "Kenya"] and len(groups) == 4
+    table = CliRunner().invoke(app, ["search", "sanctions", "-i", "grouped", "--model",
+                                     "hashing", "--group-by", "country", "-k", "2"])
+    assert "in 2 groups" in table.stdout and "France" in table.stdout

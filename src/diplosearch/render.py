@@ -67,7 +67,9 @@ def markdown(res: SearchResults) -> str:
     for rank, h in enumerate(res, start=1):
         before, after = _clipped(h)
         text = before + marked(h.text, h.highlights, MARKDOWN_MARKS, md_escape) + after
-        lines += [f"{rank}. `{h.score:.3f}` **{h.citation}**  ", f"   {text}", ""]
+        group = res.group_of(h)
+        tag = f"[{md_escape(group)}] " if group else ""
+        lines += [f"{rank}. {tag}`{h.score:.3f}` **{h.citation}**  ", f"   {text}", ""]
     return "\n".join(lines)
 
 
@@ -78,14 +80,24 @@ def _table(res: SearchResults) -> None:
     if not res:
         console.print(f"No passages found for {res.query!r}.")
         return
-    table = Table(show_lines=True, title=f"{_hits(len(res))} for “{res.query}” in {res.index}",
-                  title_justify="left")
+    groups = list(dict.fromkeys(res.group_of(h) for h in res)) if res.group_field else []
+    title = f"{_hits(len(res))} for “{res.query}” in {res.index}" + \
+        (f", in {len(groups)} groups" if groups else "")
+    table = Table(show_lines=True, title=title, title_justify="left")
     table.add_column("#", justify="right", style="dim")
+    if groups:
+        table.add_column("group", style="bold", max_width=24, overflow="fold")
     table.add_column("score", justify="right")
     table.add_column("citation", style="cyan", max_width=36, overflow="fold")
     table.add_column("passage", ratio=1)
+    previous = None
     for rank, h in enumerate(res, start=1):
-        table.add_row(str(rank), f"{h.score:.3f}", h.citation, _emphasised(h, console.is_terminal))
+        cells = [str(rank)]
+        if groups:   # each group's name on its first row, its hits below it
+            group = res.group_of(h)
+            cells.append(group if group != previous else "")
+            previous = group
+        table.add_row(*cells, f"{h.score:.3f}", h.citation, _emphasised(h, console.is_terminal))
     console.print(table)
 
 

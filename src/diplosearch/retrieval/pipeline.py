@@ -230,7 +230,9 @@ def run(index: Index, query: str, opts: SearchOptions) -> SearchResults:
             if qvec is not None else \
             best_sentences_lexical(query, texts, [h.span if h.window else None for h in hits])
         hits = [replace(h, highlights=sp) for h, sp in zip(hits, spans)]
-    return SearchResults(hits, query=query, index=index.name, note=language_note(index, query, opts))
+    return SearchResults(hits, query=query, index=index.name,
+                         note=language_note(index, query, opts),
+                         group_field=GROUP_FIELDS[opts.group_by] if opts.group_by else None)
 
 
 def language_note(index: Index, query: str, opts: SearchOptions) -> str:

@@ -111,14 +111,24 @@ def parse_citation(text: str) -> dict[str, Any] | None:
 class SearchResults(list):
     """A list of `Hit`s that also renders itself in notebooks and converts to pandas."""
 
-    def __init__(self, hits=(), query: str = "", index: str = "", note: str = "") -> None:
+    def __init__(self, hits=(), query: str = "", index: str = "", note: str = "",
+                 group_field: str | None = None) -> None:
         super().__init__(hits)
         self.query = query
         self.index = index
         self.note = note   # a caveat for the reader, e.g. a foreign question, no multilingual vectors
+        self.group_field = group_field     # the Hit field hits were grouped by, if any
+
+    def group_of(self, hit: Hit) -> str | None:
+        """The group `hit` was put in (its country, speaker or document), when grouped."""
+        if self.group_field is None:
+            return None
+        return getattr(hit, self.group_field) or "(unknown)"
 
     def to_dicts(self) -> list[dict[str, Any]]:
-        return [hit.to_dict() for hit in self]
+        if self.group_field is None:
+            return [hit.to_dict() for hit in self]
+        return [{**hit.to_dict(), "group": self.group_of(hit)} for hit in self]
 
     def to_json(self) -> str:
         return json.dumps(self.to_dicts(), ensure_ascii=False, indent=2)
