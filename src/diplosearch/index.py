@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,9 +24,10 @@ from .retrieval.filters import make_filters
 from .retrieval.results import Hit, SearchResults, hit_from_row, parse_citation
 from .store import ann, database, multilingual, recovery, snapshot, vectors, writer
 from .store.locking import writer_lock
-from .store.manifest import Manifest, read_manifest, write_manifest
-from .store.paths import (BUNDLED_NAME, bundled_index_path, index_home, is_bundled,
-                          legacy_home, resolve_index)
+from .store.manifest import Manifest, read_manifest
+from .store.aside import build_aside
+from .store.catalog import list_indexes  # noqa: F401  (public: ds.list_indexes)
+from .store.paths import BUNDLED_NAME, is_bundled, resolve_index
 
 T = TypeVar("T")
 
@@ -409,83 +409,6 @@ def build_from_sources(items: list, index: str | os.PathLike[str], model=None,
     report = build_aside(target, manifest, what, lambda tmp, m: writer.add_sources(
         tmp, m, embedder, items, progress, second=second))
     return Index(target, embedder, second), report
-
-
-def build_aside(target: Path, manifest: Manifest, what: str, fill) -> writer.BuildReport:
-    """Create an index in a temporary folder beside `target`, `fill(folder, manifest)` it
-    (holding its writer lock), and swap it in only when complete; on any failure the folder
-    is removed and whatever was at `target` is untouched. Shared by local and Ray builds."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
-        db = database.create(tmp)
-        with database.transaction(db):
-            database.set_state(db, "index_type", ann.check_type(manifest.index_type))
-        db.close()
-        write_manifest(tmp, manifest)
-        with writer_lock(tmp):
-            report = fill(tmp, manifest)
-        writer.require_sources(report, what)
-        _finalise_db(tmp)
-        writer.replace_dir(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return report
-
-
-def _finalise_db(index_dir: Path) -> None:
-    """Fold the WAL into the database so a finished index is a plain set of files."""
-    db = sqlite3.connect(index_dir / database.DB_NAME)
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.execute("PRAGMA journal_mode=DELETE")
-    db.close()
-    (index_dir / ".lock").unlink(missing_ok=True)
-
-
-def list_indexes(home: str | os.PathLike[str] | None = None) -> list[dict[str, Any]]:
-    """Every index a name can open: those in `home` (default: the index home, see
-    `store.paths.index_home`), the bundled one, and any left in an old `./indexes` folder.
-    Each row says where the index lives (`path`, `location`); an old-folder row says how to
-    move it home."""
-    folder = Path(home) if home else index_home()
-    bundled = bundled_index_path()
-    seen: set[Path] = set()
-    found = []
-
-    def add(path: Path, location: str, **extra: Any) -> None:
-        if path.resolve() in seen:
-            return
-        seen.add(path.resolve())
-        try:
-            m = read_manifest(path)
-        except Exception as exc:  # a damaged folder is listed as such, not fatal to the listing
-            found.append({"name": path.name, "location": location, "path": str(path),
-                          "error": str(exc)})
-            return
-        found.append({"name": BUNDLED_NAME if is_bundled(path) else path.name,
-                      "location": location, "path": str(path), "model": m.model,
-                      "bundled": is_bundled(path), **m.counts, "updated_at": m.updated_at,
-                      **extra})
-
-    for path in _index_dirs(folder):
-        add(path, "home")
-    if bundled.is_dir():
-        add(bundled, "bundled")
-    old = None if home else legacy_home()
-    for path in _index_dirs(old) if old else []:
-        if (path / "manifest.json").is_file() and not (folder / path.name).exists() \
-                and path.name != BUNDLED_NAME:   # "default" opens the bundled index
-            add(path, "old ./indexes",
-                note=f"found by name from this folder only; move it home: mv {path} {folder}/")
-    return found
-
-
-def _index_dirs(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")) \
-        if folder.is_dir() else []
 
 
 def search(query: str, index: str | os.PathLike[str] | None = None, k: int = 10,

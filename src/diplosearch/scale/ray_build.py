@@ -240,6 +240,7 @@ def _merge_into(target: Path, folder: Path, keys: list[str], replace: bool, min_
     `index.build_from_sources` does."""
     from .. import index as index_mod
     from ..store import database
+    from ..store.aside import build_aside
     from ..store.manifest import Manifest
 
     _check_target(target, replace, index_type)
@@ -250,6 +251,6 @@ def _merge_into(target: Path, folder: Path, keys: list[str], replace: bool, min_
     manifest = Manifest(model=first["model"], dimension=first["dimension"],
                         max_tokens=first["max_tokens"], min_tokens=min_tokens,
                         created_at=now, updated_at=now, index_type=index_type)
-    report = index_mod.build_aside(target, manifest, what, lambda tmp, m: shards.merge_shards(
+    report = build_aside(target, manifest, what, lambda tmp, m: shards.merge_shards(
         tmp, m, (shards.read_shard(folder, k) for k in keys)))
     return index_mod.Index(target), report
