@@ -12,8 +12,14 @@ passage holds a running header or footer (job number, "n/N" page marker, header 
 barcode, cover notice).
 
     python scripts/measure_attribution.py [--corpus ../shared/corpus/unsc_2020_pires] [-v]
+        [--as-published] [--apart]
 
-Prints the share of passages attributed right and exits 1 below 98 %.
+The records are read as one build reads them (`--apart`: each on its own), so a briefer
+invited in a meeting's first record keeps that affiliation in its resumptions. One
+reference row is corrected where the record itself says otherwise (`_ERRATA`;
+`--as-published` measures against the TSV as it is).
+
+Prints the share of passages attributed right and exits 1 below 99.5 %.
 """
 
 from __future__ import annotations
@@ -29,11 +35,11 @@ from pathlib import Path
 
 from diplosearch.ingest.documents import to_passages
 from diplosearch.embed.models import HashingEmbedder
-from diplosearch.ingest.sources import SourceFile, read_source
+from diplosearch.ingest.sources import SourceFile, read_source, reading_order
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "unsc_2020_pires"
-TARGET = 0.98
+TARGET = 0.995
 _ALIASES = {"un": "united nations", "eu": "european union", "usa": "united states of america"}
 _TITLES = {"mr", "mrs", "ms", "miss", "dr", "sir", "monsignor", "the"}
 
@@ -94,9 +100,10 @@ def furniture_in(text: str, cover_job: str | None, total_pages: int) -> list[str
     return found
 
 
-def measure_file(pdf: Path, meetings: dict, counter, verbose: bool) -> dict[str, int]:
+def measure_file(pdf: Path, meetings: dict, counter, verbose: bool,
+                 invited: dict | None = None) -> dict[str, int]:
     source = read_source(SourceFile(pdf, pdf.name))
-    passages = to_passages(source, counter, 128)
+    passages = to_passages(source, counter, 128, meetings=invited)
     key = re.sub(r"^S_PV\.|_E\.pdf$|[()]", "", pdf.name)
     speeches = meetings.get(key, [])
     job = _job_number(pdf)
@@ -120,7 +127,7 @@ def measure_file(pdf: Path, meetings: dict, counter, verbose: bool) -> dict[str,
             if verbose:
                 print(f"  UNMATCHED {pdf.name} p.{p.page} {p.speaker}: {p.text[:70]!r}")
             continue
-        row = speeches[index][0]
+        row = {**speeches[index][0], **_ERRATA.get(speeches[index][0]["filename"], {})}
         ok = same_speaker(p.speaker, p.role, row) and same_country(p.affiliation, row["country"])
         tally["right" if ok else "wrong"] += 1
         tally["order"] += p.statement == int(row["speech"])
@@ -128,6 +135,12 @@ def measure_file(pdf: Path, meetings: dict, counter, verbose: bool) -> dict[str,
             print(f"  WRONG {pdf.name} p.{p.page} #{p.statement}: {p.speaker} ({p.affiliation}) "
                   f"vs {row['speaker']} ({row['country']}) #{row['speech']}: {p.text[:50]!r}")
     return tally
+
+
+# Where the reference is wrong and the record right. S/PV.8699, p. 2: "I invite Her
+# Excellency Mrs. Mary Robinson, Chair of The Elders, to participate in this meeting";
+# the TSV gives her country as "UN". `--as-published` measures against the TSV as it is.
+_ERRATA = {"UNSC_2020_SPV.8699_spch004.txt": {"country": "The Elders"}}
 
 
 def _job_number(pdf: Path) -> str | None:
@@ -150,12 +163,23 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("-v", "--verbose", action="store_true", help="list every miss")
+    parser.add_argument("--as-published", action="store_true",
+                        help="measure against the reference without its known errata")
+    parser.add_argument("--apart", action="store_true",
+                        help="read each record on its own, as separate builds would")
     args = parser.parse_args()
+    if args.as_published:
+        _ERRATA.clear()
     meetings = reference(args.corpus)
+    # One build: a meeting's first record is read before its resumptions, and the
+    # invitations made in it carry on (see `sources.reading_order`).
+    files = [SourceFile(p, p.name) for p in sorted((args.corpus / "speeches_pdf").glob("*.pdf"))]
+    invited: dict | None = None if args.apart else {}
     counter = HashingEmbedder().count_tokens
     total: dict[str, int] = defaultdict(int)
-    for pdf in sorted((args.corpus / "speeches_pdf").glob("*.pdf")):
-        tally = measure_file(pdf, meetings, counter, args.verbose)
+    for pdf in [f.path for f in reading_order(files)]:
+        tally = measure_file(pdf, meetings, counter, args.verbose,
+                             None if invited is None else invited)
         judged = tally["right"] + tally["wrong"] + tally["unmatched"]
         print(f"{pdf.name:32} {tally['right']:4}/{judged:<4} right, {tally['wrong']:2} wrong, "
               f"{tally['unmatched']:2} unmatched, {tally['unattributed']:2} notes/headings")

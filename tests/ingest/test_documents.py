@@ -114,6 +114,7 @@ def test_a_lower_case_fragment_rejoins_the_paragraph_it_broke_off(tmp_path):
     f.write_text("Small island States face rising seas, stronger storms and the loss of their\n"
                  "world.\nWe call on the largest emitters to act now, as the science demands of all.\n")
     passages = to_passages(read_source(SourceFile(f, f.name)), word_count, 128, min_tokens=8)
-    assert [(p.paragraph, p.paragraph_end) for p in passages] == [(1, 2), (3, 3)]
+    # The broken line is part of its paragraph, so the next paragraph is ¶2, not ¶3.
+    assert [(p.paragraph, p.paragraph_end) for p in passages] == [(1, 1), (2, 2)]
     assert passages[0].text.endswith("loss of their world.")
     assert passages[1].text.startswith("We call on")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from typer.testing import CliRunner
 
 import diplosearch as ds
-from diplosearch.ingest import resolutions, speakers, textclean
+from diplosearch.ingest import furniture, speakers, textclean
 from diplosearch.cli import app
 from diplosearch.ingest.documents import to_passages
 from diplosearch.ingest.passages import split_paragraph
@@ -42,15 +43,21 @@ def _content(ch: str) -> bool:
 
 def _deliberately_dropped(text: str) -> dict[int, str]:
     """Offsets the reader drops on purpose, by its own rules: speaker labels (kept as the
-    passage's speaker), page headers/footers, "(spoke in ...)" language notes."""
+    passage's speaker), page furniture, "(spoke in ...)" language notes, and a document
+    with no word at all (it has no passage)."""
     out: dict[int, str] = {}
-    for start, end in textclean.paragraph_blocks(text):
-        clean = textclean.clean(text[start:end], start)
-        if resolutions.is_furniture(clean.text) or speakers.language_switch(clean.text):
+    for start, end in furniture.spans(text):
+        out.update(dict.fromkeys(range(start, end), "furniture"))
+    masked = furniture.mask(text)
+    for start, end in textclean.paragraph_blocks(masked):
+        clean = textclean.clean(masked[start:end], start)
+        if furniture.is_furniture(clean.text) or speakers.language_switch(clean.text):
             out.update(dict.fromkeys(range(start, end), "furniture or note"))
         elif label := speakers.parse_label(clean.text):
             stop = clean.offsets[label[1]] if label[1] < len(clean.offsets) else end
             out.update(dict.fromkeys(range(start, stop), "speaker label"))
+    if not re.search(r"[^\W\d_]", "".join(c for i, c in enumerate(masked) if i not in out)):
+        out.update(dict.fromkeys(range(len(text)), "no word in the document"))
     return out
 
 

@@ -26,6 +26,7 @@ def _report(report, fmt: str, index_path: Path) -> None:
     data = {"index": str(index_path), "added": len(report.added), "updated": len(report.updated),
             "unchanged": len(report.unchanged), "moved": len(report.moved), "skipped": [{"path": p, "reason": r}
                                                            for p, r in report.skipped],
+            "warnings": list(report.warnings),
             "passages_embedded": report.passages_embedded,
             "passages_reused": report.passages_reused,
             "passages_removed": report.passages_removed, "seconds": round(report.seconds, 2)}
@@ -41,6 +42,8 @@ def _report(report, fmt: str, index_path: Path) -> None:
           f"in {report.seconds:.1f} s", file=sys.stderr)
     for path, reason in report.skipped:
         print(f"skipped: {path}: {reason}", file=sys.stderr)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 @index_app.command("build")

@@ -1,10 +1,11 @@
 """Files in, passages with citations out.
 
 Finding and decoding source files (`sources`), PDF meeting records (`pdf`, `pdflayout`,
-`cover`), text cleaning (`textclean`), speaker labels and invitations (`speakers`),
-resolutions (`resolutions`), metadata from sidecars and the bundled corpora (`metadata`,
-`corpora`), the split into cited passages (`documents`, `passages`), and which language a
-text is in, as far as choosing a model needs (`language`).
+`cover`), paragraphs and text cleaning (`textclean`), page furniture (`furniture`),
+speaker labels and invitations (`speakers`), resolutions (`resolutions`), metadata from
+sidecars and the bundled corpora (`metadata`, `corpora`, `countries`), the split into
+cited passages (`documents`, `passages`), and which language a text is in, as far as
+choosing a model needs (`language`).
 
 May import: `diplosearch.errors` and the standard library, PDF and spreadsheet readers.
 Never imports `embed`, `store`, `retrieval` or anything above them.

@@ -11,10 +11,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import SourceError
+from .countries import country_name
 from .metadata import iso_date
 
 UNSC_2020_TSV = Path("..") / "derived" / "unsc_2020_meta_from_RData.tsv"
-UNGDC_XLSX = Path("..") / ".." / "Speakers_by_session.xlsx"
+UNGDC_XLSX = "Speakers_by_session.xlsx"
 
 _UNSC_SPEECH = re.compile(r"^UNSC_\d{4}_SPV\.\d+(?:Resumption\d+)?_spch\d+\.txt$", re.I)
 _UNGDC = re.compile(r"^(?P<iso>[A-Z]{2,3})_(?P<session>\d{1,3})_(?P<year>\d{4})\.txt$")
@@ -25,8 +26,10 @@ _AFFILIATIONS = {"UN": "United Nations", "EU": "European Union", "USA": "United 
 _ROLES = {"The President": "President"}
 
 
-def corpus_metadata(path: Path, text: str = "") -> dict[str, str]:
-    """What the shared corpora's own tables say about the file at `path`.
+def corpus_metadata(path: Path, text: str = "",
+                    warnings: list[str] | None = None) -> dict[str, str]:
+    """What the shared corpora's own tables say about the file at `path`; a table that
+    should be there and is not is reported by one line appended to `warnings`.
 
     Raises:
         SourceError: a corpus table exists but cannot be read (naming it).
@@ -36,7 +39,7 @@ def corpus_metadata(path: Path, text: str = "") -> dict[str, str]:
         return _unsc_2020(path)
     # "USA_74_2019.txt": General Assembly session N opens in year 1945 + N.
     if (m := _UNGDC.match(name)) and int(m.group("year")) - int(m.group("session")) == 1945:
-        return _ungdc(path, m)
+        return _ungdc(path, m, warnings)
     if name.upper().startswith("S-RES-") and text:
         return resolution_adoption(text)
     return {}
@@ -69,18 +72,28 @@ def _tsv(table: Path) -> dict[str, dict[str, str]]:
         raise SourceError(table, f"unreadable corpus metadata table: {exc}") from exc
 
 
-def _ungdc(path: Path, m: re.Match) -> dict[str, str]:
+def _ungdc(path: Path, m: re.Match, warnings: list[str] | None) -> dict[str, str]:
+    """A General Debate statement: body, session and year from the file name, the country
+    from its ISO code, the speaker and post from the speakers workbook when it is found
+    (in the file's folder or up to two above it, as in the corpus's own layout)."""
     iso, session, year = m.group("iso"), m.group("session"), m.group("year")
     meta = {"body": "General Assembly", "session": session, "year": year,
             "title": f"General Debate, {int(session)}th session"}
-    workbook = path.parent / UNGDC_XLSX
-    if not workbook.is_file():
-        return meta
-    by_year, countries = _speakers(workbook.resolve())
-    if country := countries.get(iso):
+    country = country_name(iso)
+    workbook = next((folder / UNGDC_XLSX for folder in [path.parent, *path.parent.parents][:3]
+                     if (folder / UNGDC_XLSX).is_file()), None)
+    if workbook is None:
+        if warnings is not None:
+            warnings.append(f"{UNGDC_XLSX} not found beside the General Debate files in "
+                            f"{path.parent}: speakers and posts left out (country, session "
+                            "and year come from the file names)")
+    else:
+        by_year, countries = _speakers(workbook.resolve())
+        country = country or countries.get(iso)
+        if row := by_year.get((int(year), iso)):
+            meta.update({k: v for k, v in row.items() if v and k != "affiliation"})
+    if country:
         meta["affiliation"] = country
-    if row := by_year.get((int(year), iso)):
-        meta.update({k: v for k, v in row.items() if v})
     return meta
 
 

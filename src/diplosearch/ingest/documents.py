@@ -4,9 +4,10 @@ pages (PDF records) and paragraph numbers (resolutions)."""
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, replace
 
-from . import resolutions, textclean
+from . import furniture, resolutions, textclean
 from .passages import TokenCounter, split_paragraph
 from .sources import SourceText
 from .speakers import (
@@ -17,6 +18,9 @@ from .speakers import (
     parse_label,
     role_affiliation,
 )
+
+
+_WORD = re.compile(r"[^\W\d_]")
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,7 @@ class _Statements:
     notes switch language, headings and procedural notes belong to no one, and the
     President's rule 39 invitations say whom a briefer speaks for."""
 
-    def __init__(self, meta: dict[str, str]) -> None:
+    def __init__(self, meta: dict[str, str], invited: dict[str, Speaker] | None = None) -> None:
         self.meta = meta
         self.first = int(meta["statement"]) if meta.get("statement") else 1
         self.speaker = Speaker(meta["speaker"], meta.get("affiliation"), meta.get("role"),
@@ -65,7 +69,7 @@ class _Statements:
         self.statement = self.first if self.speaker else None
         self.last: int | None = self.statement
         self.spoken = False
-        self.invited: dict[str, Speaker] = {}
+        self.invited: dict[str, Speaker] = invited if invited is not None else {}
 
     def read(self, number: int, clean: textclean.CleanText, note: bool,
              labels: bool = True) -> _Paragraph | None:
@@ -109,30 +113,49 @@ class _Statements:
                        found.label)
 
 
-def _paragraphs(source: SourceText) -> list[_Paragraph]:
-    raw = source.text
+def meeting_of(metadata: dict[str, str]) -> str | None:
+    """The meeting a record belongs to: "S/PV.8699" for S/PV.8699 (Resumption 1) too."""
+    symbol = metadata.get("symbol", "")
+    return re.sub(r"\s*\(Resumption\s*\d*\)$", "", symbol) if "/PV." in symbol else None
+
+
+def _paragraphs(source: SourceText, meetings: dict[str, dict] | None = None) -> list[_Paragraph]:
+    """The document's paragraphs, numbered as read: page furniture left out, a paragraph
+    of no words (a list number, a stray mark) kept with the paragraph after it."""
+    raw = furniture.mask(source.text)
     vocab, compounds = textclean.vocabulary(raw), textclean.hyphenated_pairs(raw)
-    statements = _Statements(source.metadata)
+    meeting = meeting_of(source.metadata)
+    # A meeting's resumptions are read with the invitations of its records read before.
+    invited = meetings.setdefault(meeting, {}) if meetings is not None and meeting else None
+    statements = _Statements(source.metadata, invited)
     resolution = resolutions.is_resolution(source.metadata)
     notes = {start for start, _ in source.notes}
     out: list[_Paragraph] = []
     page_break = False
-    for number, (start, end) in enumerate(
-            textclean.paragraph_blocks(raw, source.hard_wrapped), start=1):
+    wordless: textclean.CleanText | None = None
+    # A resolution is a paragraph per line; PDF records come laid out in paragraphs.
+    wrapped = False if resolution else source.hard_wrapped
+    for start, end in textclean.paragraph_blocks(raw, wrapped):
         clean = textclean.clean(raw[start:end], start, vocab, compounds)
-        if resolutions.is_furniture(clean.text):
+        if furniture.is_furniture(clean.text):
             page_break = True
             continue
-        # Text files keep the page furniture of the PDFs they came from; a paragraph cut
-        # by it goes on, in lower case, after the header of the next page.
+        # A PDF paragraph cut by a page break goes on, in lower case, on the next page.
         if page_break and out and clean.text[:1].islower():
             out[-1].clean = _join(out[-1].clean, clean)
             page_break = False
             continue
         page_break = False
-        paragraph = statements.read(number, clean, start in notes, labels=not resolution)
+        if not _WORD.search(clean.text):
+            wordless = clean if wordless is None else _join(wordless, clean)
+            continue
+        paragraph = statements.read(len(out) + 1, clean, start in notes, labels=not resolution)
         if paragraph:
+            if wordless is not None:
+                paragraph.clean, wordless = _join(wordless, paragraph.clean), None
             out.append(paragraph)
+    if wordless is not None and out:
+        out[-1].clean = _join(out[-1].clean, wordless)
     if resolution:
         for p, section in zip(out, resolutions.sections([p.clean.text for p in out])):
             p.section = section
@@ -167,11 +190,19 @@ def _merge_small(paragraphs: list[_Paragraph], budget: int, min_tokens: int) -> 
         if groups:
             last = groups[-1]
             size = sum(q.tokens for q in last)
-            fits = _same_unit(last[-1], p) and size + p.tokens <= budget
+            same = _same_unit(last[-1], p)
             # A tiny piece that starts in lower case ("world.") ends the sentence of the
             # paragraph before it, broken off by the extraction: it joins that one.
             continues = p.tokens < min_tokens and p.clean.text[:1].islower()
-            if fits and (size < min_tokens or continues):
+            # A tiny group (a salutation, a heading) goes with what follows even when that
+            # is long: they are cut into parts together, so it is never a passage alone.
+            # So does a paragraph that ends on a comma ("Excellencies, Ladies and
+            # Gentlemen,"): it is said to, or leads into, the one after it. (Not in
+            # resolutions, whose numbered paragraphs end on commas by design.)
+            addressed = last[-1].section is None and \
+                last[-1].clean.text.rstrip("*_ ").endswith(",")
+            if same and (size < min_tokens or addressed or
+                         (continues and size + p.tokens <= budget)):
                 last.append(p)
                 continue
         groups.append([p])
@@ -192,9 +223,15 @@ def _page_of(source: SourceText, offset: int) -> int | None:
 
 
 def to_passages(source: SourceText, count: TokenCounter, budget: int,
-                min_tokens: int = 16) -> list[Passage]:
-    """Split a decoded source into passages of at most `budget` word pieces each."""
-    paragraphs = _paragraphs(source)
+                min_tokens: int = 16, meetings: dict[str, dict] | None = None) -> list[Passage]:
+    """Split a decoded source into passages of at most `budget` word pieces each.
+
+    Args:
+        meetings: shared by the documents of one build, so that briefers invited under
+            rule 39 in a meeting's first record keep their affiliation in its
+            `(Resumption N)` records read after it (`sources.discover` orders them so).
+    """
+    paragraphs = _paragraphs(source, meetings)
     if not paragraphs:
         return []
     for p, n in zip(paragraphs, count([p.clean.text for p in paragraphs])):
@@ -202,27 +239,24 @@ def to_passages(source: SourceText, count: TokenCounter, budget: int,
     line_starts = [0] + [i + 1 for i, ch in enumerate(source.text) if ch == "\n"]
     passages: list[Passage] = []
     for group in _merge_small(paragraphs, budget, min_tokens):
-        first = group[0]
-        if len(group) > 1:
-            spans = [(group, None)]
-        else:
-            spans = [(group, span) for span in split_paragraph(first.clean.text, count, budget)]
-        for part, (members, span) in enumerate(spans, start=1):
-            if span is None:
-                text = " ".join(p.clean.text for p in members)
-                c0 = members[0].clean.source_span(0, 1)[0]
-                c1 = members[-1].clean.source_span(0, len(members[-1].clean.text))[1]
-            else:
-                text = first.clean.text[span[0]:span[1]]
-                c0, c1 = first.clean.source_span(*span)
+        first, clean, ends = group[0], group[0].clean, [len(group[0].clean.text)]
+        for p in group[1:]:
+            clean = _join(clean, p.clean)
+            ends.append(len(clean.text))
+        spans = split_paragraph(clean.text, count, budget)
+        for part, (s, e) in enumerate(spans, start=1):
+            c0, c1 = clean.source_span(s, e)
             sp = first.speaker
             passages.append(Passage(
-                position=len(passages), text=text, paragraph=first.number,
-                paragraph_end=members[-1].number, part=part, parts=len(spans),
+                position=len(passages), text=clean.text[s:e],
+                paragraph=group[bisect.bisect_right(ends, s)].number,
+                paragraph_end=group[min(bisect.bisect_left(ends, e), len(group) - 1)].number,
+                part=part, parts=len(spans),
                 line_start=bisect.bisect_right(line_starts, c0),
                 line_end=bisect.bisect_right(line_starts, max(c0, c1 - 1)),
                 char_start=c0, char_end=c1,
-                speaker=sp.name if sp else None, affiliation=sp.affiliation if sp else None,
+                speaker=sp.name if sp else None,
+                affiliation=sp.affiliation if sp else source.metadata.get("affiliation"),
                 role=sp.role if sp else None, language=sp.language if sp else None,
                 statement=first.statement, page=_page_of(source, c0), section=first.section,
             ))

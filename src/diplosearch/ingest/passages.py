@@ -21,7 +21,10 @@ _ABBREVIATIONS = {
 # A sentence ends at . ! ? (optionally followed by closing quotes or brackets) before
 # whitespace and something that can start a sentence; in Chinese (and Japanese) text,
 # which has no spaces, at 。！？ whatever follows.
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])"
+# A bracketed citation or note after the full stop ("…accountability." (S/PV.8668, p. 3),
+# "(spoke in Arabic)") stays with the sentence it follows.
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?:\s+\([^()\n]{1,80}\))?"
+                       r"(?=\s+[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])"
                        r"|[。！？]+[”’」』）)\]]*(?=\S)")
 
 

@@ -11,20 +11,9 @@ _OPENING = re.compile(r"^The (?:Security Council|General Assembly|Economic and S
                       r"\s*,?\s*$")
 _OPERATIVE = re.compile(r"^(\d{1,3})\s*\.\s+\S")
 _SUBPARAGRAPH = re.compile(r"^\((?:[a-z]{1,2}|[ivxl]+)\)\s")
-# Page furniture left in text extracted from UN documents: the symbol, "3/8",
-# "4/8 14-61606", "14-61606 (E)", "*1461606*".
-_FURNITURE = re.compile(r"^(?:[ASE]/[\w./-]+(?: \(\d{4}\))?|\d+/\d+(?: \d{2}-\d{5})?"
-                        r"|\d{2}-\d{5}(?: \(\w\))?(?: \d+/\d+)?|\*\d+\*)$")
-
-
 def is_resolution(metadata: dict[str, str]) -> bool:
     """Resolutions are known by their symbol: S/RES/…, A/RES/…, E/RES/…."""
     return "/RES/" in metadata.get("symbol", "")
-
-
-def is_furniture(text: str) -> bool:
-    """A paragraph that is only a page header or footer of a UN document."""
-    return bool(_FURNITURE.match(" ".join(text.split())))
 
 
 def _is_heading(text: str) -> bool:

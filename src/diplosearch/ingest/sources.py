@@ -44,6 +44,8 @@ class SourceText:
     pages: list[tuple[int, int]] = field(default_factory=list)
     notes: list[tuple[int, int]] = field(default_factory=list)
     hard_wrapped: bool | None = None    # None: detect from the text
+    # What the reader could not find or use, one line each ("speakers workbook not found").
+    warnings: list[str] = field(default_factory=list)
 
 
 def supported(path: Path) -> bool:
@@ -81,7 +83,26 @@ def discover(paths: list[str | os.PathLike[str]]) -> list[SourceFile]:
         if len(found) == before:
             raise NoSourcesError(f"{path}: folder has no {' or '.join(sorted(_SUFFIXES))} files")
     _unique_keys(found.values())
-    return list(found.values())
+    return reading_order(list(found.values()))
+
+
+def reading_order(files: list[SourceFile]) -> list[SourceFile]:
+    """`files` in the order given, except that the records of one meeting are read
+    together, its first record before its resumptions ("S_PV.8699(Resumption1)_E.pdf"
+    sorts before "S_PV.8699_E.pdf"), so the invitations made in the first carry on."""
+    def meeting(file: SourceFile) -> tuple[str, int]:
+        symbol = metadata_from_name(file.path.name).get("symbol")
+        if not symbol or "/PV." not in symbol:
+            return str(file.path), 0
+        m = re.search(r"\(Resumption (\d+)\)$", symbol)
+        return f"{file.path.parent}|{symbol.split(' (')[0]}", int(m.group(1)) if m else 0
+
+    keys = [meeting(f) for f in files]
+    first: dict[str, int] = {}
+    for i, (name, _) in enumerate(keys):
+        first.setdefault(name, i)
+    order = sorted(range(len(files)), key=lambda i: (first[keys[i][0]], keys[i][1], i))
+    return [files[i] for i in order]
 
 
 def _unique_keys(files) -> None:
@@ -151,8 +172,9 @@ def read_source(file: SourceFile, max_bytes: int = MAX_BYTES_DEFAULT) -> SourceT
                             hard_wrapped=True)
     else:
         text, encoding = decode(file.path, data)
-        metadata.update(corpus_metadata(file.path, text))
-        source = SourceText(file, text, sha, encoding, metadata)
+        warnings: list[str] = []
+        metadata.update(corpus_metadata(file.path, text, warnings))
+        source = SourceText(file, text, sha, encoding, metadata, warnings=warnings)
     metadata.update(given)
     return source
 

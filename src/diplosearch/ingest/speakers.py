@@ -52,6 +52,11 @@ def parse_label(text: str) -> tuple[Speaker, int] | None:
     if not m:
         return None
     name = " ".join(m.group("name").split())
+    # "Mr. President: congratulations on…" is said to the chair; a label that names a
+    # language or a delegation ("Mr. President (spoke in French):") is still a label.
+    if is_salutation(name) and not (m.group("language") or m.group("affiliation")
+                                    or m.group("affiliation_after")):
+        return None
     role = name[4:] if name.startswith("The ") else None
     label = text[: m.end()].rstrip()
     affiliation = m.group("affiliation") or m.group("affiliation_after")
@@ -65,12 +70,23 @@ def parse_label(text: str) -> tuple[Speaker, int] | None:
     return speaker, m.end()
 
 
+def is_salutation(name: str) -> bool:
+    """"Mr. President", "Madam President", "Mr. Secretary-General", "Excellencies": how a
+    speaker addresses the chair, never who speaks (that is "The President")."""
+    words = [w.lower().strip(".,") for w in name.replace("-", " ").split()]
+    return bool(words) and words[0] not in ("the",) and all(w in _SALUTATION for w in words)
+
+
 def moved_words(text: str) -> tuple[int, int] | None:
     """The [start, end) span of statement words found inside the label, if any."""
     m = _LABEL.match(text)
     return m.span("moved") if m and m.group("moved") else None
 
 
+_SALUTATION = frozenset("""mr mrs ms madam madame mister sir your his her excellency excellencies
+    president vice co chair chairman chairperson chairwoman secretary general deputy under
+    distinguished delegates colleagues ladies gentlemen friends of the assembly council
+    moderator honourable honorable""".split())
 _SWITCH = re.compile(r"^\(spoke in (?P<language>[A-Z][a-z]+)\)$")
 _INVITEE = re.compile(r"(?:(?:His|Her) Excellency\s+)?\b(?P<title>Mr|Mrs|Ms|Miss|Dr|Sir|Dame|"
                       r"Monsignor|Archbishop|Cardinal|Judge|Professor)\.?\s+(?P<name>[^,]+),\s*")

@@ -118,28 +118,123 @@ def clean(raw: str, base: int = 0, vocab: frozenset[str] | None = None,
     return CleanText(text[lead:trail], offsets[lead:trail])
 
 
+# A line that ends a sentence: terminal punctuation, then any closing quotes, brackets or
+# Markdown emphasis, or a citation in brackets after them ("…rights.” (A/70/PV.3, p. 4)").
+_SENTENCE_END = re.compile(r"[.!?…:;。！？][\"'”’»“)\]*_]*(?:\s*\([^()]{1,80}\))?$")
+# Words after which no sentence (and so no paragraph) ends: a line that stops on one was
+# cut by the page width or a page break, whatever case the next line starts in.
+_OPEN_WORDS = frozenset("""a an the of and or nor to in into for with by on at from as that
+    which whose who our its their his her your my this these those is are was were be been
+    has have had will would shall should can could may must not than between among
+    including such both either neither but mr mrs ms dr h.e no nos""".split())
+_TITLE_DOT = re.compile(r"(?:^|\s)(?:Mr|Mrs|Ms|Messrs|Dr|St|No|Nos|Prof|Amb|Gen|H\.E|e\.g|i\.e)\.$",
+                        re.I)
+_LINE = re.compile(r"[^\n]*\S[^\n]*")
+
+
+def ends_sentence(line: str) -> bool:
+    """True when `line` ends a sentence ("…of peace." but not "…His Excellency Mr.")."""
+    line = line.rstrip()
+    return bool(_SENTENCE_END.search(line)) and not _TITLE_DOT.search(line)
+
+
+def _open_end(line: str) -> bool:
+    """A line that cannot end a paragraph: it stops on an article, preposition, title..."""
+    if _TITLE_DOT.search(line) or line.endswith(("-", "—", "–")) and not line.endswith(" -"):
+        return True
+    words = line.rstrip(" *_").rsplit(None, 1)
+    return bool(words) and words[-1].lower().rstrip(",") in _OPEN_WORDS and \
+        not words[-1].endswith(",")
+
+
+def _starts_lower(line: str) -> bool:
+    return line.lstrip(" \t*_\"'“‘«")[:1].islower()
+
+
+def _width(lengths: list[int]) -> int:
+    """The width a hard-wrapped text is wrapped at: its long lines' length."""
+    ordered = sorted(lengths)
+    return ordered[int(0.9 * (len(ordered) - 1))]
+
+
 def is_hard_wrapped(raw: str) -> bool:
     """True when lines look wrapped at a fixed width (PDF extraction), not one per paragraph:
-    mostly short lines, most of which stop mid-sentence."""
-    lines = [line.rstrip() for line in raw.splitlines() if line.strip()]
+    most lines are near the longest ones' length, which is that of a printed line, and most
+    of them stop mid-sentence."""
+    return _layout([m.group(0).strip() for m in _LINE.finditer(raw)], [])[0] == "wrapped"
+
+
+def _layout(lines: list[str], blank: list[bool]) -> tuple[str, int, bool]:
+    """How a plain text is laid out: "wrapped" at a fixed width (the width is returned too),
+    "lines" (a paragraph per line: most lines end a sentence) or "loose" (broken
+    anywhere, as text copied out of a PDF or a slide); and whether its blank lines
+    separate paragraphs (there are some, and not after most lines)."""
+    blanks_tell = 0 < sum(blank) <= 0.7 * len(blank)
     if len(lines) < 3:
-        return False
-    lengths = [len(line) for line in lines]
-    short = sum(1 for n in lengths if n <= 100)
-    ended = sum(1 for line in lines if line.endswith((".", "!", "?", ":", ";", '"', "”", "’", ")")))
-    return statistics.median(lengths) <= 90 and short >= 0.7 * len(lines) and ended < 0.5 * len(lines)
+        return "lines", 0, blanks_tell
+    width = _width([len(line) for line in lines])
+    full = sum(1 for line in lines if len(line) >= 0.7 * width)
+    # A resolution's preambular paragraphs end in commas, its subparagraphs in semicolons.
+    ended = sum(1 for line in lines if ends_sentence(line) or line.endswith((",", ";")))
+    if ended >= 0.6 * len(lines):
+        return "lines", width, blanks_tell
+    if width <= 160 and full >= 0.5 * len(lines):
+        return "wrapped", width, blanks_tell
+    return "loose", width, blanks_tell
 
 
 def paragraph_blocks(raw: str, wrapped: bool | None = None) -> list[tuple[int, int]]:
-    """Source [start, end) spans of paragraphs: blank-line separated blocks in wrapped
-    text, else one paragraph per non-empty line. `wrapped` says which, when the reader
-    knows (PDF text is always wrapped); None detects it."""
+    """Source [start, end) spans of the paragraphs of `raw`.
+
+    `wrapped=True` is text laid out by the PDF reader, where a blank line ends a paragraph
+    and nothing else does; `wrapped=False` is a paragraph per line (a resolution), a line
+    that goes on in lower case excepted. Otherwise (None: plain text files) lines are
+    joined into paragraphs by what they look like, since the same corpus holds one-paragraph-per-line files,
+    files wrapped at ~100 characters, and files with blank lines where the PDF they came
+    from had a page break, inside a sentence (see `_continues`).
+    """
+    if wrapped:
+        return [(m.start(), m.end()) for m in
+                re.finditer(r"\S(?:.|\n(?![ \t\r\f\v]*(?:\n|$)))*", raw)]
+    lines = [(m.start(), m.end(), m.group(0).strip()) for m in _LINE.finditer(raw)]
+    if not lines:
+        return []
+    texts = [text for _, _, text in lines]
+    blank = [raw.count("\n", a[1], b[0]) > 1 for a, b in zip(lines, lines[1:])]
+    layout, width, blanks_tell = _layout(texts, blank) if wrapped is None else ("strict", 0, False)
     spans: list[tuple[int, int]] = []
-    if is_hard_wrapped(raw) if wrapped is None else wrapped:
-        for m in re.finditer(r"\S(?:.|\n(?![ \t\r\f\v]*(?:\n|$)))*", raw):
-            spans.append((m.start(), m.end()))
-    else:
-        for m in re.finditer(r"[^\n]+", raw):
-            if m.group(0).strip():
-                spans.append((m.start(), m.end()))
+    start = lines[0][0]
+    for i, (prev, nxt) in enumerate(zip(texts, texts[1:])):
+        if _continues(prev, nxt, layout, width, blank[i] if blanks_tell else None):
+            continue
+        spans.append((start, lines[i][1]))
+        start = lines[i + 1][0]
+    spans.append((start, lines[-1][1]))
     return spans
+
+
+def _continues(prev: str, nxt: str, layout: str, width: int, blank: bool | None) -> bool:
+    """Whether line `nxt` goes on with the paragraph of line `prev`; `blank` says whether a
+    blank line is between them, None when the text's blank lines say nothing.
+
+    - A line that goes on in lower case, or follows one ending on an article, preposition
+      or title ("of the", "Mr."), always continues.
+    - One paragraph per line: a new line is a new paragraph, unless the one before is long
+      and stops mid-sentence ("…Pakistanis killed"), which a heading never is.
+    - Wrapped at a fixed width: a line well short of the width ends its paragraph; a full
+      one goes on, unless it ends a sentence before a blank line.
+    - Loosely broken: a paragraph ends at a sentence end (or a short line, a heading or a
+      salutation), before a blank line when blank lines separate paragraphs.
+    """
+    if _starts_lower(nxt):
+        return True
+    if layout == "strict":
+        return False
+    if _open_end(prev):
+        return True
+    ended = ends_sentence(prev)
+    if layout == "lines":
+        return len(prev) >= 60 and not ended and not prev.endswith(",")
+    if layout == "wrapped":
+        return len(prev) >= 0.75 * width and not (blank and ended)
+    return not ((ended or len(prev) < 60) and blank is not False)

@@ -53,6 +53,8 @@ class BuildReport:
     unchanged: list[str] = field(default_factory=list)
     moved: list[str] = field(default_factory=list)      # unchanged, found at a new path
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    # What readers could not find or use (a corpus table missing), each line once.
+    warnings: list[str] = field(default_factory=list)
     passages_embedded: int = 0
     passages_reused: int = 0
     passages_removed: int = 0
@@ -208,12 +210,14 @@ def add_sources(index_dir: Path, manifest: Manifest, embedder: Embedder, items: 
         if progress:
             progress("files", len(items))
         batch: list[_Pending] = []
+        meetings: dict = {}   # invitations read in a meeting's records, for its resumptions
         for file, load in items:
             try:
                 path = str(file.path.resolve())
                 if claims.clashes(db, file.key, path):
                     raise SourceError(file.path, f"a different document is indexed as {file.key!r}")
                 source = load(file)
+                report.warnings += [w for w in source.warnings if w not in report.warnings]
                 existing = claims.existing(db, file.key, path)
                 if _unchanged(existing, source):   # before splitting: no model load
                     _note_unchanged(db, report, file.key, path, existing, claims)
@@ -221,7 +225,7 @@ def add_sources(index_dir: Path, manifest: Manifest, embedder: Embedder, items: 
                         progress("file", 1)
                     continue
                 passages = to_passages(source, embedder.count_tokens, manifest.max_tokens,
-                                       manifest.min_tokens)
+                                       manifest.min_tokens, meetings=meetings)
                 if not passages:
                     raise SourceError(file.path, "no text to index")
             except SourceError as exc:
