@@ -51,7 +51,7 @@ def is_fragment(text: str) -> bool:
 def measure(folder: Path, count, examples: list) -> dict[str, int]:
     tally = {"files": 0, "passages": 0, "fragments": 0, "forced": 0, "country": 0}
     for file in discover([folder]):
-        passages = to_passages(read_source(file), count, 128, 16, meetings={})
+        passages = to_passages(read_source(file), count, 128, 16)
         tally["files"] += 1
         tally["passages"] += len(passages)
         tally["country"] += sum(1 for p in passages if p.affiliation)

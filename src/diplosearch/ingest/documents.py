@@ -239,18 +239,17 @@ def to_passages(source: SourceText, count: TokenCounter, budget: int,
     line_starts = [0] + [i + 1 for i, ch in enumerate(source.text) if ch == "\n"]
     passages: list[Passage] = []
     for group in _merge_small(paragraphs, budget, min_tokens):
-        first, clean, ends = group[0], group[0].clean, [len(group[0].clean.text)]
+        # The parts of a group all cite its paragraphs (first to last), as one unit.
+        first, clean = group[0], group[0].clean
         for p in group[1:]:
             clean = _join(clean, p.clean)
-            ends.append(len(clean.text))
         spans = split_paragraph(clean.text, count, budget)
         for part, (s, e) in enumerate(spans, start=1):
             c0, c1 = clean.source_span(s, e)
             sp = first.speaker
             passages.append(Passage(
                 position=len(passages), text=clean.text[s:e],
-                paragraph=group[bisect.bisect_right(ends, s)].number,
-                paragraph_end=group[min(bisect.bisect_left(ends, e), len(group) - 1)].number,
+                paragraph=first.number, paragraph_end=group[-1].number,
                 part=part, parts=len(spans),
                 line_start=bisect.bisect_right(line_starts, c0),
                 line_end=bisect.bisect_right(line_starts, max(c0, c1 - 1)),

@@ -129,7 +129,6 @@ _OPEN_WORDS = frozenset("""a an the of and or nor to in into for with by on at f
     including such both either neither but mr mrs ms dr h.e no nos""".split())
 _TITLE_DOT = re.compile(r"(?:^|\s)(?:Mr|Mrs|Ms|Messrs|Dr|St|No|Nos|Prof|Amb|Gen|H\.E|e\.g|i\.e)\.$",
                         re.I)
-_LINE = re.compile(r"[^\n]*\S[^\n]*")
 
 
 def ends_sentence(line: str) -> bool:
@@ -161,7 +160,17 @@ def is_hard_wrapped(raw: str) -> bool:
     """True when lines look wrapped at a fixed width (PDF extraction), not one per paragraph:
     most lines are near the longest ones' length, which is that of a printed line, and most
     of them stop mid-sentence."""
-    return _layout([m.group(0).strip() for m in _LINE.finditer(raw)], [])[0] == "wrapped"
+    return _layout([text for _, _, text in _lines(raw)], [])[0] == "wrapped"
+
+
+def _lines(raw: str) -> list[tuple[int, int, str]]:
+    """(start, end, stripped text) of the lines of `raw` that are not blank."""
+    out, start = [], 0
+    for line in raw.split("\n"):
+        if line.strip():
+            out.append((start, start + len(line), line.strip()))
+        start += len(line) + 1
+    return out
 
 
 def _layout(lines: list[str], blank: list[bool]) -> tuple[str, int, bool]:
@@ -196,7 +205,7 @@ def paragraph_blocks(raw: str, wrapped: bool | None = None) -> list[tuple[int, i
     if wrapped:
         return [(m.start(), m.end()) for m in
                 re.finditer(r"\S(?:.|\n(?![ \t\r\f\v]*(?:\n|$)))*", raw)]
-    lines = [(m.start(), m.end(), m.group(0).strip()) for m in _LINE.finditer(raw)]
+    lines = _lines(raw)
     if not lines:
         return []
     texts = [text for _, _, text in lines]
