@@ -199,8 +199,7 @@ def _merge_small(paragraphs: list[_Paragraph], budget: int, min_tokens: int) -> 
             # So does a paragraph that ends on a comma ("Excellencies, Ladies and
             # Gentlemen,"): it is said to, or leads into, the one after it. (Not in
             # resolutions, whose numbered paragraphs end on commas by design.)
-            addressed = last[-1].section is None and \
-                last[-1].clean.text.rstrip("*_ ").endswith(",")
+            addressed = last[-1].section is None and _addresses(last[-1].clean.text)
             if same and (size < min_tokens or addressed or
                          (continues and size + p.tokens <= budget)):
                 last.append(p)
@@ -212,6 +211,19 @@ def _merge_small(paragraphs: list[_Paragraph], budget: int, min_tokens: int) -> 
         if _same_unit(prev[-1], tail[0]) and sum(q.tokens for q in prev + tail) <= budget:
             groups[-2:] = [prev + tail]
     return groups
+
+
+_SALUTATION = re.compile(r"^[*_•\-\s]*(?:Mr\b|Madam|Madame|Mister|Your|His|Her|H\.\s?E\.|"
+                         r"Excellenc|Honou?rable|Distinguished|Dear|Ladies|President|Secretary)")
+
+
+def _addresses(text: str) -> bool:
+    """A paragraph that leads into the next: it ends on a comma ("Excellencies, Ladies and
+    Gentlemen,"), or is a salutation that ends no sentence ("Your Excellency Mr. Volkan
+    Bozkir, President of the General Assembly")."""
+    text = text.rstrip("*_ ")
+    return text.endswith(",") or (bool(_SALUTATION.match(text)) and
+                                  not textclean.ends_sentence(text))
 
 
 def _page_of(source: SourceText, offset: int) -> int | None:
