@@ -188,7 +188,7 @@ def main() -> int:
     judged = total["right"] + total["wrong"] + total["unmatched"]
     share = total["right"] / judged if judged else 0.0
     print(f"\nPDF passages attributed to the right speaker and country: "
-          f"{total['right']}/{judged} = {share:.2%} (target {TARGET:.0%})")
+          f"{total['right']}/{judged} = {share:.2%} (target {TARGET:.1%})")
     print(f"statement order agrees with the reference for {total['order']}/{total['right'] + total['wrong']}"
           f"; {total['unattributed']} passages are headings or procedural notes (no speaker); "
           f"passages holding a header or footer: {total['furniture']}")
