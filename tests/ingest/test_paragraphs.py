@@ -223,3 +223,16 @@ def test_a_briefer_invited_in_the_first_record_keeps_the_affiliation_in_the_resu
     # Read on its own, the resumption does not know him.
     alone = passages_of(pdfs / "S_PV.8699(Resumption1)_E.pdf")
     assert {p.affiliation for p in alone if p.speaker == "Mr. Mardini"} == {None}
+
+
+def test_a_2020_speech_copied_out_says_its_table_is_missing(tmp_path):
+    # A trial copied speeches out of the corpus: no dates, no briefers' affiliations, and not
+    # a word about it. Inside the corpus the table is found and nothing is said.
+    speeches = GD.parents[1] / "unsc_2020_pires" / "speeches_txt_2020"
+    name = sorted(p.name for p in speeches.glob("UNSC_2020_SPV.*_spch00*.txt"))[0]
+    shutil.copy(speeches / name, tmp_path / name)
+    copied = read_source(SourceFile(tmp_path / name, name))
+    assert "date" not in copied.metadata
+    assert len(copied.warnings) == 1 and "unsc_2020_meta_from_RData.tsv" in copied.warnings[0]
+    in_place = read_source(SourceFile(speeches / name, name))
+    assert in_place.warnings == [] and in_place.metadata["date"].startswith("2020-")

@@ -36,7 +36,7 @@ def corpus_metadata(path: Path, text: str = "",
     """
     name = path.name
     if _UNSC_SPEECH.match(name):
-        return _unsc_2020(path)
+        return _unsc_2020(path, warnings)
     # "USA_74_2019.txt": General Assembly session N opens in year 1945 + N.
     if (m := _UNGDC.match(name)) and int(m.group("year")) - int(m.group("session")) == 1945:
         return _ungdc(path, m, warnings)
@@ -45,9 +45,15 @@ def corpus_metadata(path: Path, text: str = "",
     return {}
 
 
-def _unsc_2020(path: Path) -> dict[str, str]:
+def _unsc_2020(path: Path, warnings: list[str] | None = None) -> dict[str, str]:
     table = path.parent / UNSC_2020_TSV
     if not table.is_file():
+        # Copied out of the corpus folder, a speech keeps its text but loses its date and
+        # the speaker's country: say so rather than index it silently without them.
+        if warnings is not None:
+            warnings.append(f"{UNSC_2020_TSV.name} not found at {UNSC_2020_TSV} from "
+                            f"{path.parent}: the 2020 speeches there get no date, topic or "
+                            "table affiliation (speaker labels in the text still count)")
         return {}
     row = _tsv(table.resolve()).get(path.name)
     if not row:
