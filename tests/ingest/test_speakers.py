@@ -105,3 +105,17 @@ def test_rule_39_invitations_name_each_briefer():
     assert found["Mr. Rajasingham"].role.startswith("Director, Coordination Division")
     assert {s.affiliation for s in found.values()} == {"United Nations"}
     assert invitations("In accordance with rule 37, I invite the representatives of Chile.") == {}
+
+
+def test_an_invitation_in_a_one_line_record_ends_at_to_participate():
+    # A 2020 speech file is one line: the President's next sentences followed the invitation
+    # and became Mr. Chambas's "post".
+    text = ("In accordance with rule 39 of the Council's provisional rules of procedure, I "
+            "invite Mr. Mohamed Ibn Chambas, Special Representative of the Secretary-General "
+            "and Head of the United Nations Office for West Africa and the Sahel, to "
+            "participate in this meeting. The Security Council will now begin its "
+            "consideration of the item on its agenda. I now give the floor to Mr. Chambas.")
+    found = invitations(text)
+    assert found["Mr. Chambas"].role == ("Special Representative of the Secretary-General and "
+                                         "Head of the United Nations Office for West Africa "
+                                         "and the Sahel")

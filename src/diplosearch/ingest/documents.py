@@ -125,9 +125,13 @@ def _paragraphs(source: SourceText, meetings: dict[str, dict] | None = None) -> 
     raw = furniture.mask(source.text)
     vocab, compounds = textclean.vocabulary(raw), textclean.hyphenated_pairs(raw)
     meeting = meeting_of(source.metadata)
-    # A meeting's resumptions are read with the invitations of its records read before.
-    invited = meetings.setdefault(meeting, {}) if meetings is not None and meeting else None
-    statements = _Statements(source.metadata, invited)
+    # A meeting's resumptions are read with the invitations of its records read before; any
+    # other document reads only its own (the 2020 files of one meeting, a speech each, stay
+    # apart: a local build and a Ray build, whose workers see different files, then agree),
+    # and leaves its invitations for the resumptions.
+    shared = meetings.setdefault(meeting, {}) if meetings is not None and meeting else None
+    resumption = "(Resumption" in source.metadata.get("symbol", "")
+    statements = _Statements(source.metadata, shared if resumption else None)
     resolution = resolutions.is_resolution(source.metadata)
     notes = {start for start, _ in source.notes}
     out: list[_Paragraph] = []
@@ -156,6 +160,8 @@ def _paragraphs(source: SourceText, meetings: dict[str, dict] | None = None) -> 
             out.append(paragraph)
     if wordless is not None and out:
         out[-1].clean = _join(out[-1].clean, wordless)
+    if shared is not None and not resumption:
+        shared.update(statements.invited)
     if resolution:
         for p, section in zip(out, resolutions.sections([p.clean.text for p in out])):
             p.section = section

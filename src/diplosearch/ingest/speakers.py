@@ -130,7 +130,10 @@ def invitations(text: str) -> dict[str, Speaker]:
         return {}
     tail = " ".join(text.split("invite", 1)[1].split())
     tail = tail.split(":", 1)[1] if ":" in tail else tail
-    tail = re.sub(r",?\s*to participate in (?:this|the) meeting\.?$", "", tail.rstrip(". "))
+    # The invitation ends at "to participate in this meeting"; in a one-line record the
+    # President's next sentences follow on the same line and are no one's post.
+    tail = re.split(r",?\s*to participate in (?:this|the) meeting", tail, maxsplit=1)[0]
+    tail = tail.rstrip(". ")
     found: dict[str, Speaker] = {}
     matches = list(_INVITEE.finditer(tail))
     for m, nxt in zip(matches, matches[1:] + [None]):
