@@ -29,7 +29,8 @@ from pathlib import Path
 import numpy as np
 
 from diplosearch.evaluate import load_beir, ndcg_at
-from diplosearch.retrieval.keyword import STOPWORDS, match_expression
+from diplosearch.retrieval.keyword import match_expression
+from diplosearch.text.wordsplit import STOPWORDS
 
 ARGUANA = Path(__file__).resolve().parents[2] / "shared" / "beir" / "arguana"
 TOKENIZER = "porter unicode61 remove_diacritics 2"   # as migration 002 creates passages_fts

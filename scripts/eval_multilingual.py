@@ -73,7 +73,7 @@ def beir_languages(folder: Path) -> None:
     from diplosearch.embed.models import load_embedder
     from diplosearch.evaluate import _sources, load_beir
     from diplosearch.ingest.documents import to_passages
-    from diplosearch.ingest.language import detect
+    from diplosearch.text.language import detect
 
     corpus, queries, qrels = load_beir(folder)
     embedder = load_embedder()

@@ -9,7 +9,7 @@ import pytest
 
 from diplosearch import HashingEmbedder
 from diplosearch.index import Index, build_index
-from diplosearch.ingest.language import detect
+from diplosearch.text.language import detect
 from diplosearch.store import multilingual as ml_store
 
 WORDS = {"пластик": "plastic", "загрязнение": "pollution", "океанов": "oceans",

@@ -10,7 +10,7 @@ import pytest
 
 import diplosearch as ds
 from diplosearch.retrieval import fusion, keyword
-from diplosearch.store import wordsplit
+from diplosearch.text import wordsplit
 from tests.conftest import QUESTION, SEED
 
 # One passage per file, so that each expectation names exactly one passage.

@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import diplosearch as ds
-from diplosearch.store import database, wordsplit
+from diplosearch.store import database, migrations
 from diplosearch.store.repair import repair_index
 from diplosearch.store.verify import verify_index
 
@@ -31,7 +31,7 @@ def _build(tmp_path: Path, hashing) -> tuple[ds.Index, Path]:
 
 def _db(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(path / "passages.sqlite", isolation_level=None)
-    wordsplit.register(db)          # the folded table's view and triggers call them
+    migrations.register_functions(db)   # the folded table's view and triggers call them
     return db
 
 

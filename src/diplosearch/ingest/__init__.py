@@ -4,9 +4,8 @@ Finding and decoding source files (`sources`), PDF meeting records (`pdf`, `pdfl
 `cover`), paragraphs and text cleaning (`textclean`), page furniture (`furniture`),
 speaker labels and invitations (`speakers`), resolutions (`resolutions`), metadata from
 sidecars and the bundled corpora (`metadata`, `corpora`, `countries`), the split into
-cited passages (`documents`, `passages`), and which language a text is in, as far as
-choosing a model needs (`language`).
+cited passages (`documents`, `passages`). Which language a text is in lives in `text`.
 
-May import: `diplosearch.errors` and the standard library, PDF and spreadsheet readers.
+May import: `text`, `diplosearch.errors` and the standard library, PDF and spreadsheet readers.
 Never imports `embed`, `store`, `retrieval` or anything above them.
 """

@@ -9,6 +9,6 @@ passage with its citation as JSON lines, CSV or Parquet (`Index.export`).
 Named `retrieval`, not `search`: a subpackage `diplosearch.search` would shadow the public
 function `diplosearch.search` once imported.
 
-May import: `store`, `embed`, `ingest`, `diplosearch.errors`. Never imports `index`, `cli`,
+May import: `store`, `embed`, `ingest`, `text`, `diplosearch.errors`. Never imports `index`, `cli`,
 `web` or `scale`: what it needs of an open index is stated as a Protocol (`pipeline.Index`).
 """

@@ -10,7 +10,7 @@ import numpy as np
 from ..embed.models import Embedder
 from ..ingest.passages import sentence_spans
 from ..store import sentences
-from .keyword import terms as keyword_terms
+from ..text.wordsplit import match_words as keyword_terms
 from .paragraphs import Part
 
 

@@ -1,74 +1,35 @@
 """Keyword retrieval: BM25 over the index's own SQLite FTS5 tables.
 
 A query with Han, kana, Arabic or Cyrillic letters is answered from the second table
-(migration 009), whose words `store.wordsplit` makes; any other query, English, French and
+(migration 009), whose words `text.wordsplit` makes; any other query, English, French and
 Spanish ones included, from the main table exactly as before that table existed.
 """
 
 from __future__ import annotations
 
-import re
 import sqlite3
 
-from ..store import wordsplit
+from ..text import wordsplit
 from .filters import Filters
 
-# Lucene's default English stop words, the list Anserini's BM25 baselines use. Dropping
-# them keeps long queries fast (their posting lists are the longest) and barely moves BM25.
-STOPWORDS = frozenset(
-    "a an and are as at be but by for if in into is it no not of on or such that the their "
-    "then there these they this to was will with".split())
 MAX_TERMS = 256
 
 
 def match_expression(query: str) -> str | None:
-    """An FTS5 MATCH expression: every term ORed, quoted so no query text is syntax.
-
-    A chunk joined by punctuation ("S/PV.8699", "rapid-reaction") becomes a phrase, so it
-    matches as written; a "quoted phrase" in the query stays a phrase.
-    """
-    terms: list[str] = []
-    for phrase, chunk in re.findall(r'"([^"]+)"|(\S+)', query):
-        words = re.findall(r"\w+", (phrase or chunk).lower())
-        if len(words) > 1:
-            terms.append('"' + " ".join(words) + '"')
-        elif words and words[0] not in STOPWORDS:
-            terms.append(f'"{words[0]}"')
-    unique = list(dict.fromkeys(terms))[:MAX_TERMS]
-    return " OR ".join(unique) if unique else None
+    """An FTS5 MATCH expression for the main table: every term of the query
+    (`wordsplit.query_terms`) ORed, quoted so no query text is syntax."""
+    return _any_of(wordsplit.query_terms(query))
 
 
 def folded_expression(query: str) -> str | None:
-    """The MATCH expression for the second table: the query's words folded as passages
-    are (`wordsplit.words`), every term ORed.
+    """The MATCH expression for the second table: every folded term of the query
+    (`wordsplit.folded_query_terms`: Chinese runs as two-character phrases) ORed."""
+    return _any_of(wordsplit.folded_query_terms(query))
 
-    A run of Chinese characters becomes its overlapping two-character phrases, since a
-    query is not cut into words (one character alone stays one term): a passage holding
-    the whole run matches all of them. A "quoted phrase" stays one phrase; words joined
-    by punctuation ("S/PV.8699") a phrase, as in `match_expression`.
-    """
-    terms: list[str] = []
-    for quoted, chunk in re.findall(r'"([^"]+)"|(\S+)', query):
-        runs = wordsplit.words(quoted or chunk)
-        if quoted:
-            terms += [_phrase([w for run in runs for w in run])] if runs else []
-            continue
-        joined: list[str] = []
-        for run in [*runs, None]:
-            if run is not None and not wordsplit.is_han(run[0][0]):
-                joined.append(run[0])
-                continue
-            if len(joined) > 1 or (joined and joined[0] not in STOPWORDS):
-                terms.append(_phrase(joined))
-            joined = []
-            if run is not None:
-                terms += [_phrase(run[i:i + 2]) for i in range(max(1, len(run) - 1))]
-    unique = list(dict.fromkeys(terms))[:MAX_TERMS]
+
+def _any_of(terms: list[tuple[str, ...]]) -> str | None:
+    unique = list(dict.fromkeys('"' + " ".join(t) + '"' for t in terms))[:MAX_TERMS]
     return " OR ".join(unique) if unique else None
-
-
-def _phrase(words) -> str:
-    return '"' + " ".join(words) + '"'
 
 
 def table_for(db: sqlite3.Connection, query: str) -> tuple[str, str | None]:
@@ -94,11 +55,3 @@ def search(db: sqlite3.Connection, query: str, depth: int,
         [expression, *args, depth]).fetchall()
     return [(int(pid), -float(score)) for pid, score in rows]
 
-
-def terms(text: str) -> set[str]:
-    """The words of `text` that a keyword query would match on, for choosing the sentence
-    to highlight: unstemmed lower-case words; for Chinese, Arabic or Russian text the
-    folded words (single characters, light stems)."""
-    if wordsplit.needs_fold(text):
-        return {w for run in wordsplit.words(text) for w in run} - STOPWORDS
-    return set(re.findall(r"\w+", text.lower())) - STOPWORDS

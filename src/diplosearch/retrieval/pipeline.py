@@ -13,7 +13,7 @@ import numpy as np
 
 from ..embed.models import Embedder
 from ..errors import QueryError
-from ..ingest.language import ENGLISH, detect
+from ..text.language import ENGLISH, detect
 from ..store import database
 from . import crosslingual, keyword, names, paragraphs
 from .filters import Filters

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from ..errors import IndexDamagedError
 from ..ingest.documents import Passage
-from . import wordsplit
-from .migrations import OPTIONAL_FOR_READERS, migrate, pending
+from .migrations import (FOLD_FUNCTIONS, OPTIONAL_FOR_READERS, migrate, pending,
+                         register_functions)
 
 DB_NAME = "passages.sqlite"
 
@@ -44,7 +44,7 @@ def connect(index_dir: Path, write: bool = False) -> sqlite3.Connection:
         else:
             db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
                                  isolation_level=None)
-            wordsplit.register(db)   # for verify, which reads the keyword tables' view
+            register_functions(db)   # for verify, which reads the keyword tables' view
             if set(pending(db, create=False)) - OPTIONAL_FOR_READERS:
                 raise IndexDamagedError(f"{index_dir}: index was made by an older diplosearch; "
                                         "run `diplosearch index add` on it once to upgrade it")
@@ -188,7 +188,7 @@ def tally_errors(db: sqlite3.Connection) -> list[str]:
 
 KEYWORD_TABLES = {  # FTS5 table: the passages it must hold a row for
     "passages_fts": "SELECT id FROM passages",
-    "passages_fts_folded": f"SELECT id FROM passages WHERE {wordsplit.FUNCTIONS[1]}(text)",
+    "passages_fts_folded": f"SELECT id FROM passages WHERE {FOLD_FUNCTIONS[1]}(text)",
 }
 
 

@@ -30,7 +30,7 @@ from ..embed.models import Embedder, embed_all, embed_all_spans
 from ..errors import NoSourcesError, NotFoundError, SourceError
 from ..embed.multilingual import load_multilingual
 from ..ingest.documents import Passage, to_passages
-from ..ingest.language import detect
+from ..text.language import detect
 from ..ingest.passages import sentence_spans
 from ..ingest.sources import MAX_BYTES_DEFAULT, SourceText, discover, read_source
 from . import ann, ann_update, database, identity, multilingual, recovery, sentences, vectors

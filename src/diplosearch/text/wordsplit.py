@@ -18,13 +18,12 @@ no second entry (`needs_fold` is false) and costs the second table nothing.
 
 What `fold` returns is part of the index format: the delete trigger removes a passage's
 words by folding its text again. A change to its output needs a migration that recreates
-the table with SQL functions of new names (`FUNCTIONS`).
+the table with SQL functions of new names (`store.migrations.FOLD_FUNCTIONS`).
 """
 
 from __future__ import annotations
 
 import re
-import sqlite3
 import unicodedata
 from functools import lru_cache
 from itertools import groupby
@@ -44,7 +43,11 @@ _RU_ENDINGS = (  # (endings, shortest word they are taken from), longest endings
       "ея", "ам", "ем", "ей", "ём", "ев", "ий", "им", "ое", "ой", "ом", "ов", "ые", "ый",
       "ым", "ми"), 5),
 )
-FUNCTIONS = ("keyword_fold_1", "keyword_needs_fold_1")
+# Lucene's default English stop words, the list Anserini's BM25 baselines use. Dropping
+# them keeps long queries fast (their posting lists are the longest) and barely moves BM25.
+STOPWORDS = frozenset(
+    "a an and are as at be but by for if in into is it no not of on or such that the their "
+    "then there these they this to was will with".split())
 
 
 def needs_fold(text: str | None) -> bool:
@@ -147,7 +150,54 @@ def russian_stem(word: str) -> str:
     return word
 
 
-def register(db: sqlite3.Connection) -> None:
-    """Give `db` the SQL functions that migration 009's view and triggers call."""
-    db.create_function(FUNCTIONS[0], 1, fold, deterministic=True)
-    db.create_function(FUNCTIONS[1], 1, needs_fold, deterministic=True)
+
+def query_terms(query: str) -> list[tuple[str, ...]]:
+    """The terms of a keyword query for the main table, each a phrase of its words.
+
+    A chunk joined by punctuation ("S/PV.8699", "rapid-reaction") is one phrase, so it
+    matches as written; a "quoted phrase" in the query stays a phrase; stop words alone
+    are no term.
+    """
+    terms: list[tuple[str, ...]] = []
+    for phrase, chunk in re.findall(r'"([^"]+)"|(\S+)', query):
+        found = tuple(re.findall(r"\w+", (phrase or chunk).lower()))
+        if len(found) > 1 or (found and found[0] not in STOPWORDS):
+            terms.append(found)
+    return terms
+
+
+def folded_query_terms(query: str) -> list[tuple[str, ...]]:
+    """The terms of a keyword query for the second table: its words folded as passages
+    are (`words`), each term a phrase.
+
+    A run of Chinese characters becomes its overlapping two-character phrases, since a
+    query is not cut into words (one character alone stays one term): a passage holding
+    the whole run matches all of them. A "quoted phrase" stays one phrase; words joined
+    by punctuation ("S/PV.8699") a phrase, as in `query_terms`.
+    """
+    terms: list[tuple[str, ...]] = []
+    for quoted, chunk in re.findall(r'"([^"]+)"|(\S+)', query):
+        runs = words(quoted or chunk)
+        if quoted:
+            terms += [tuple(w for run in runs for w in run)] if runs else []
+            continue
+        joined: list[str] = []
+        for run in [*runs, None]:
+            if run is not None and not is_han(run[0][0]):
+                joined.append(run[0])
+                continue
+            if len(joined) > 1 or (joined and joined[0] not in STOPWORDS):
+                terms.append(tuple(joined))
+            joined = []
+            if run is not None:
+                terms += [run[i:i + 2] for i in range(max(1, len(run) - 1))]
+    return terms
+
+
+def match_words(text: str) -> set[str]:
+    """The words of `text` that a keyword query would match on, for choosing the sentence
+    to highlight: unstemmed lower-case words; for Chinese, Arabic or Russian text the
+    folded words (single characters, light stems)."""
+    if needs_fold(text):
+        return {w for run in words(text) for w in run} - STOPWORDS
+    return set(re.findall(r"\w+", text.lower())) - STOPWORDS
