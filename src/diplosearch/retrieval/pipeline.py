@@ -51,7 +51,6 @@ GROUP_FIELDS = {"country": "affiliation", "speaker": "speaker", "doc": "doc"}
 MAX_QUERY_CHARS = 20_000
 HYBRID_DEPTH = 100        # candidates taken from each list before fusing
 RERANK_DEPTH = 50
-PARTS_PER_HIT = 3          # parts asked for per hit wanted, before paragraphs collapse
 
 
 @dataclass(frozen=True)
@@ -195,25 +194,32 @@ def run(index: Index, query: str, opts: SearchOptions) -> SearchResults:
     opts = replace(opts, filters=names.resolve(index.db, opts.filters, index.name))
     qvec = None
     want = opts.k * (opts.per_group if opts.group_by else 1)
-    # Every mode takes HYBRID_DEPTH candidates at least: scores are normalised over them
-    # (`unit_scores`), so a hit's score does not depend on k. Parts of one paragraph
-    # collapse into one hit, so ask for more parts than hits.
-    depth = max(PARTS_PER_HIT * want, HYBRID_DEPTH, RERANK_DEPTH if opts.rerank else 0)
+    # The first pass takes the same candidates whatever k is (scores are normalised over
+    # them, see `unit_scores`), so asking for more hits never reorders the first ones:
+    # deeper passes, when k or a filter needs them, only add paragraphs below.
+    depth = max(HYBRID_DEPTH, RERANK_DEPTH if opts.rerank else 0)
     layouts: dict[int, list[paragraphs.Part]] = {}   # hit id → the parts its text shows
+    found: list[Hit] = []                             # ranked paragraphs, best first
+    seen: set[tuple[int, int]] = set()                # their (document, paragraph)
     while True:
         pairs, qvec = retrieve(index, query, qvec, depth, opts)
-        unit = unit_scores(pairs, opts.mode, opts.fusion)
         # A hit is a paragraph: each keeps its best part's rank and score. Rows (text,
         # citation) are read for the hits shown only, unless reranking or grouping needs
         # them all: fusing two lists of 100 must not cost 200 row reads.
         best = paragraphs.best_per_paragraph(index.db, pairs)
-        hits = to_hits(index, best if opts.rerank or opts.group_by else best[:opts.k], unit)
+        keys = paragraphs.paragraph_keys(index.db, [pid for pid, _ in best])
+        new = [(pid, raw) for pid, raw in best if keys.get(pid) not in seen]
+        seen.update(keys[pid] for pid, _ in new if pid in keys)
+        if not (opts.rerank or opts.group_by):
+            new = new[:max(opts.k - len(found), 0)]
+        hits = to_hits(index, new, unit_scores(pairs, opts.mode, opts.fusion))
         if opts.rerank:   # the cross-encoder reads what will be shown: the paragraph
             hits = rerank(opts.rerank, query, expand(index, hits, layouts))
+        found += below(found, hits)
         if opts.group_by:
-            hits, enough = group(hits, opts)
+            hits, enough = group(found, opts)
         else:
-            hits, enough = hits[:opts.k], len(hits) >= opts.k
+            hits, enough = found[:opts.k], len(found) >= opts.k
         # Widen until k hits (or groups) are filled or the candidates run out.
         if enough or len(pairs) < depth:
             break
@@ -233,6 +239,15 @@ def run(index: Index, query: str, opts: SearchOptions) -> SearchResults:
     return SearchResults(hits, query=query, index=index.name,
                          note=language_note(index, query, opts),
                          group_field=GROUP_FIELDS[opts.group_by] if opts.group_by else None)
+
+
+def below(found: list[Hit], hits: list[Hit]) -> list[Hit]:
+    """`hits` of a deeper pass, scored no higher than the last hit already found (each pass
+    normalises over its own candidates), so scores still fall down the list."""
+    if not found or found[-1].score is None:
+        return hits
+    floor = found[-1].score
+    return [replace(h, score=min(h.score, floor)) if h.score is not None else h for h in hits]
 
 
 def language_note(index: Index, query: str, opts: SearchOptions) -> str:
