@@ -220,6 +220,33 @@ def scores(rows: list[dict[str, Any]], fmt: str, title: str) -> None:
     mapping(shown, "table", title=title)
 
 
+def question_scores(rows: list[dict[str, Any]], fmt: str, title: str) -> None:
+    """Judged-question results: one row per language and mode, each metric with its 95 %
+    interval, and recall as a share of English recall in the same mode."""
+    if fmt in ("json", "jsonl"):
+        mapping(rows, fmt)
+        return
+    english = {r["mode"]: r["recall_at_10"] for r in rows if r["language"] == "en"}
+
+    def ci(r: dict[str, Any], metric: str, interval: str) -> str:
+        low, high = r[interval]
+        return f"{r[metric]:.3f} ({low:.2f}–{high:.2f})"
+
+    shown = [{"language": r["language"], "mode": r["mode"], "questions": r["questions"],
+              "recall@10 (95 %)": ci(r, "recall_at_10", "recall_ci"),
+              "MRR@10 (95 %)": ci(r, "mrr_at_10", "mrr_ci"),
+              "nDCG@10 (95 %)": ci(r, "ndcg_at_10", "ndcg_ci"),
+              "x en": f"{r['recall_at_10'] / english[r['mode']]:.2f}"
+              if english.get(r["mode"]) else ""} for r in rows]
+    if fmt == "markdown":
+        cols = list(shown[0])
+        print("| " + " | ".join(cols) + " |\n|" + "---|" * len(cols))
+        for row in shown:
+            print("| " + " | ".join(str(row[c]) for c in cols) + " |")
+        return
+    mapping(shown, "table", title=title)
+
+
 def error(message: str) -> None:
     print(f"error: {message}", file=sys.stderr)
 

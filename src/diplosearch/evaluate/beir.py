@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .embed.models import embed_all, load_embedder
-from .errors import DiplosearchError, IndexNotFoundError, SourceError
-from .ingest.sources import SourceFile, SourceText
-from .retrieval import pipeline
-from .retrieval.filters import Filters
+from ..embed.models import embed_all, load_embedder
+from ..errors import DiplosearchError, IndexNotFoundError, SourceError
+from ..ingest.sources import SourceFile, SourceText
+from ..retrieval import pipeline
+from ..retrieval.filters import Filters
+from .metrics import mrr_at, ndcg_at, recall_at
 
 DEPTH = 300   # passages retrieved per query: enough to fill 100 distinct documents
 
@@ -67,22 +67,6 @@ def load_beir(folder: Path) -> tuple[dict[str, str], dict[str, str], dict[str, d
     return corpus, queries, qrels
 
 
-def ndcg_at(ranked: list[str], relevant: dict[str, int], k: int = 10) -> float:
-    dcg = sum(relevant.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranked[:k]))
-    ideal = sorted((r for r in relevant.values() if r > 0), reverse=True)[:k]
-    idcg = sum(r / math.log2(i + 2) for i, r in enumerate(ideal))
-    return dcg / idcg if idcg else 0.0
-
-
-def mrr_at(ranked: list[str], relevant: dict[str, int], k: int = 10) -> float:
-    return next((1.0 / (i + 1) for i, d in enumerate(ranked[:k]) if relevant.get(d, 0) > 0), 0.0)
-
-
-def recall_at(ranked: list[str], relevant: dict[str, int], k: int = 100) -> float:
-    wanted = {d for d, r in relevant.items() if r > 0}
-    return len(wanted & set(ranked[:k])) / len(wanted) if wanted else 0.0
-
-
 def _sources(corpus_path: Path, corpus: dict[str, str]) -> list:
     def load(file: SourceFile) -> SourceText:
         text = corpus[file.key]
@@ -95,7 +79,7 @@ def prepare_index(dataset: Path, corpus: dict[str, str], index: str | None, mode
                   max_tokens: int | None, progress=None):
     """Open the eval index (default: `eval-<dataset>` under the index home), adding any
     document that is new or changed; build it if it does not exist."""
-    from .index import build_from_sources, open_index
+    from ..index import build_from_sources, open_index
 
     embedder = model if hasattr(model, "embed") else load_embedder(model)
     name = index or f"eval-{dataset.resolve().name}"
