@@ -21,9 +21,10 @@ _EXPORTS = {
     "embed.models": ["DEFAULT_MODEL", "Embedder", "HashingEmbedder", "load_embedder"],
     "errors": ["DiplosearchError", "FilterValueError", "IndexDamagedError", "IndexExistsError",
                "IndexLockedError", "IndexNotFoundError", "ModelLoadError", "ModelMismatchError",
-               "NoSourcesError", "NotFoundError", "QueryError", "ReadOnlyIndexError",
-               "SameNameError", "SourceError"],
-    "index": ["Context", "Index", "build_index", "list_indexes", "open_index", "search"],
+               "FetchError", "NoSourcesError", "NotFoundError", "QueryError",
+               "ReadOnlyIndexError", "SameNameError", "SourceError"],
+    "index": ["Context", "Index", "build_index", "fetch", "list_indexes", "open_index", "search"],
+    "ingest.fetch": ["FetchReport"],
     "store.writer": ["BuildReport"],
     "retrieval.results": ["Hit", "SearchResults", "cite", "parse_citation"],
     "store.verify": ["VerifyReport", "verify_index"],
@@ -54,6 +55,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
     from .embed.models import DEFAULT_MODEL, Embedder, HashingEmbedder, load_embedder  # noqa: F401
     from .errors import (  # noqa: F401
         DiplosearchError,
+        FetchError,
         FilterValueError,
         IndexDamagedError,
         IndexExistsError,
@@ -68,7 +70,16 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
         SameNameError,
         SourceError,
     )
-    from .index import Context, Index, build_index, list_indexes, open_index, search  # noqa: F401
+    from .index import (  # noqa: F401
+        Context,
+        Index,
+        build_index,
+        fetch,
+        list_indexes,
+        open_index,
+        search,
+    )
+    from .ingest.fetch import FetchReport  # noqa: F401
     from .retrieval.results import Hit, SearchResults, cite, parse_citation  # noqa: F401
     from .retrieval.timeline import Positions, positions  # noqa: F401
     from .scale.ray_build import build_index_ray  # noqa: F401

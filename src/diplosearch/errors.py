@@ -91,3 +91,14 @@ class FilterValueError(NotFoundError):
     """A filter value (a country, a body) matches nothing the index holds; the message
     names the closest values it does hold. Not bad usage: the same value may match in
     another index (exit 1, where a QueryError exits 2)."""
+
+
+class FetchError(DiplosearchError):
+    """A document could not be downloaded (no such symbol in that language, an answer that
+    is not a PDF, a server that kept failing), or the server could not be reached at all."""
+
+    def __init__(self, symbol: str, language: str, problem: str) -> None:
+        self.symbol = symbol
+        self.language = language
+        self.problem = problem
+        super().__init__(f"{symbol} ({language}): {problem}" if symbol else problem)

@@ -13,11 +13,14 @@ from .embed.models import Embedder, canonical_name, is_builtin, load_embedder
 from .embed.multilingual import load_multilingual, second_model
 from .errors import (
     IndexExistsError,
+    IndexNotFoundError,
     ModelMismatchError,
     NotFoundError,
     QueryError,
     ReadOnlyIndexError,
 )
+from .ingest.fetch import FetchReport
+from .ingest.fetch import fetch as fetch_documents
 from .retrieval import pipeline, tables
 from .retrieval.context import Context, around
 from .retrieval.filters import make_filters
@@ -418,3 +421,33 @@ def search(query: str, index: str | os.PathLike[str] | None = None, k: int = 10,
     return open_index(index, model).search(query, k=k, **options)
 
 
+
+
+def fetch(symbols: list[str] | str, folder: str | os.PathLike[str] = "un-documents",
+          languages: list[str] | str = "en", *, add_to: str | os.PathLike[str] | None = None,
+          model: str | os.PathLike[str] | Embedder | None = None,
+          progress: Callable[[int, int], None] | None = None, **options: Any) -> FetchReport:
+    """Download UN documents by symbol into `folder` (`ingest.fetch.fetch`, whose options
+    `base`, `delay`, `retries`, `backoff` and `timeout` pass through) and, with `add_to`,
+    add them to that index (`add_fetched`): `ds.fetch("S/PV.8699", "records", "en,fr",
+    add_to="un")`."""
+    report = fetch_documents(symbols, folder, languages, progress=progress, **options)
+    if add_to is not None:
+        add_fetched(report, add_to, model)
+    return report
+
+
+def add_fetched(report: FetchReport, index: str | os.PathLike[str],
+                model: str | os.PathLike[str] | Embedder | None = None,
+                progress: writer.Progress | None = None) -> Index | None:
+    """Add the documents a `fetch` left on disk to `index`, building it when there is none
+    yet; the `BuildReport` becomes `report.added`. None when there was nothing to add."""
+    if not report.files:
+        return None
+    try:
+        idx = open_index(index, model)
+    except IndexNotFoundError:
+        idx, report.added = build_index(report.files, index, model, progress=progress)
+    else:
+        report.added = idx.add(report.files, progress=progress)
+    return idx

@@ -252,9 +252,11 @@ def error(message: str) -> None:
 
 
 @contextmanager
-def export_progress(enabled: bool = True, every: float = 15.0) -> Iterator[Any]:
-    """Progress on stderr for `index export`, as `progress(done, total)` callbacks: a bar
-    with rate and time left on a terminal; else a plain line every `every` seconds."""
+def export_progress(enabled: bool = True, every: float = 15.0, doing: str = "exporting",
+                    unit: str = "passages") -> Iterator[Any]:
+    """Progress on stderr for `index export` (and `fetch`: `doing`, `unit`), as
+    `progress(done, total)` callbacks: a bar with rate and time left on a terminal; else a
+    plain line every `every` seconds."""
     import time
 
     if not enabled:
@@ -266,15 +268,15 @@ def export_progress(enabled: bool = True, every: float = 15.0) -> Iterator[Any]:
         def line(done: int, total: int) -> None:
             if time.monotonic() - last["t"] >= every:
                 last["t"] = time.monotonic()
-                print(f"exporting: {done}/{total} passages, "
+                print(f"{doing}: {done}/{total} {unit}, "
                       f"{time.monotonic() - last['start']:.0f} s", file=sys.stderr, flush=True)
         yield line
         return
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                TimeElapsedColumn, TimeRemainingColumn)
 
-    with Progress(TextColumn("[bold]exporting"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("passages"), TimeElapsedColumn(), TimeRemainingColumn(),
+    with Progress(TextColumn(f"[bold]{doing}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn(unit), TimeElapsedColumn(), TimeRemainingColumn(),
                   console=_console(stderr=True)) as bar:
         task = bar.add_task("export", total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)
