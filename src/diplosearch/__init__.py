@@ -29,6 +29,7 @@ _EXPORTS = {
     "retrieval.results": ["Hit", "SearchResults", "cite", "parse_citation"],
     "store.verify": ["VerifyReport", "verify_index"],
     "store.repair": ["RepairReport", "repair_index"],
+    "store.upgrade": ["UpgradeReport", "upgrade_index"],
     "retrieval.timeline": ["Positions", "positions"],
     "scale.ray_build": ["build_index_ray"],
 }
@@ -84,5 +85,6 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
     from .retrieval.timeline import Positions, positions  # noqa: F401
     from .scale.ray_build import build_index_ray  # noqa: F401
     from .store.repair import RepairReport, repair_index  # noqa: F401
+    from .store.upgrade import UpgradeReport, upgrade_index  # noqa: F401
     from .store.verify import VerifyReport, verify_index  # noqa: F401
     from .store.writer import BuildReport  # noqa: F401

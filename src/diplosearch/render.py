@@ -400,7 +400,8 @@ def build_progress(enabled: bool = True) -> Iterator[Any]:
                     tasks.pop("scoring", None)
                 show("scoring", state.queries, state.total_queries, "queries")
                 return
-            show("reading", state.files, state.total_files or None, "files")
+            if state.total_files or state.files:   # not for work on stored text (upgrade)
+                show("reading", state.files, state.total_files or None, "files")
             if state.planned or state.embedded:
                 show("embedding", state.embedded, state.expected(), "passages",
                      f" · {state.rate():.0f}/s{state.left()}")

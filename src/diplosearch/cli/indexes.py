@@ -1,4 +1,4 @@
-"""`diplosearch index …`: build, add, optimize, remove, list, info, verify, repair."""
+"""`diplosearch index …`: build, add, optimize, remove, list, info, verify, repair, upgrade."""
 
 from __future__ import annotations
 
@@ -260,3 +260,45 @@ def index_repair(
     report = repair_index(index, model=model, wait=wait)
     for action in report.actions or ["nothing to repair"]:
         print(f"{report.path}: {action}", file=sys.stderr)
+
+
+@index_app.command("upgrade")
+@fail_cleanly
+def index_upgrade(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Index name or path.")],
+    multilingual: Annotated[Optional[bool], typer.Option(
+        "--multilingual/--no-multilingual",
+        help="Add multilingual vectors (questions in French, Spanish, Russian, Arabic or "
+             "Chinese). Default: yes for an index of the bundled model, as a build does.")] = None,
+    model: ModelOpt = None,
+    wait: WaitOpt = 0.0,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Add what an index built by an older diplosearch lacks, in place: multilingual
+    vectors, sentence vectors for marking, the keyword table for Chinese, Arabic and
+    Russian. The English vectors are kept, not embedded again.
+
+    Safe to stop (Ctrl-C) and run again: it goes on where it stopped. Searches keep
+    working meanwhile; questions in other languages use the new vectors once all are in.
+
+    \b
+    Example:
+      diplosearch index upgrade unsc2020
+    """
+    import json
+
+    from .. import render
+    from ..store.upgrade import upgrade_index
+
+    check_format(fmt)
+    with render.build_progress(progress) as bar:
+        report = upgrade_index(name, multilingual=multilingual, model=model, progress=bar,
+                               wait=wait)
+    if fmt in ("json", "jsonl"):
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2 if fmt == "json" else None))
+        return
+    for line in report.actions or ["nothing to add: the index has everything a build makes"]:
+        print(f"{report.path}: {line}", file=sys.stderr)
+    for note in report.notes:
+        print(f"{report.path}: {note}", file=sys.stderr)

@@ -6,8 +6,10 @@ aside; rewrites manifest.json from the database; counts documents and passages a
 where stored counts disagree with the rows; keeps every stored vector that is
 intact (file checksum, size and header as recorded, one per live passage, unit length);
 re-embeds from the stored passage text, with the index's own model, any that are lost;
-writes them all to one fresh segment in one commit; deletes leftover files; and rebuilds
-the keyword index from the passages. A damaged database cannot be repaired: rebuild.
+writes them all to one fresh segment in one commit; deletes leftover files; rebuilds
+the keyword index from the passages; and computes again the multilingual and sentence
+vectors that are damaged or missing (`vectorsets`). A damaged database cannot be
+repaired: rebuild.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from typing import Any
 import numpy as np
 
 from ..embed.models import Embedder, canonical_name, embed_all, is_builtin, load_embedder
+from ..embed.multilingual import load_multilingual
 from ..errors import IndexDamagedError, ModelMismatchError, ReadOnlyIndexError
-from . import ann, ann_update, database, recovery, snapshot, vectors
+from . import ann, ann_update, database, multilingual, recovery, snapshot, vectors, vectorsets
 from .locking import writer_lock
 from .manifest import Manifest, read_manifest
 from .paths import is_bundled, resolve_index
@@ -43,13 +46,16 @@ class RepairReport:
 
 def repair_index(index: str | os.PathLike[str] | None = None,
                  model: str | os.PathLike[str] | Embedder | None = None,
-                 wait: float = 0.0) -> RepairReport:
+                 wait: float = 0.0,
+                 multilingual_model: Embedder | None = None) -> RepairReport:
     """Repair an index in place (see the module docstring). Holds the writer lock.
 
     Args:
         model: the index's model, needed only to re-embed lost vectors of an index built
             with a model other than the built-in ones.
         wait: seconds to wait for another writer.
+        multilingual_model: the multilingual model as an Embedder (tests pass a fake);
+            default: the one the manifest names.
     """
     path = resolve_index(index)
     report = RepairReport(str(path))
@@ -69,6 +75,7 @@ def repair_index(index: str | os.PathLike[str] | None = None,
             _recount(db, report)
             _rebuild_vectors(path, db, manifest, model, report)
             _rebuild_keyword_index(db, report)
+            _rebuild_vector_sets(db, manifest, model, multilingual_model, report)
             _rebuild_ann(path, db, manifest, report)
             gone = recovery.remove_orphans(path, db)
             if gone:
@@ -180,6 +187,32 @@ def _rebuild_vectors(path: Path, db: sqlite3.Connection, manifest: Manifest, mod
     if len(lost):
         what += f"; re-embedded {len(lost)} lost vector(s) from the stored text"
     report.actions.append(what)
+
+
+def _rebuild_vector_sets(db: sqlite3.Connection, manifest: Manifest, model, second,
+                         report: RepairReport) -> None:
+    """Compute again, from the stored passages, the multilingual and sentence vectors that
+    are damaged or (multilingual, where the index has them) missing."""
+    if manifest.multilingual_model:
+        bad = vectorsets.damaged_multilingual(db, manifest.multilingual_dimension)
+        vectorsets.delete(db, multilingual.TABLE, bad)
+        lost = multilingual.missing(db)
+        if lost:
+            second = second or load_multilingual(manifest.multilingual_model)
+            vectorsets.fill_multilingual(db, second, lost)
+            report.actions.append(f"computed the multilingual vectors of {len(lost)} passage(s) "
+                                  f"again ({len(bad)} damaged, {len(lost) - len(bad)} missing)")
+    bad = vectorsets.damaged_sentences(db, manifest.dimension)
+    if bad:
+        vectorsets.delete(db, "passage_sentences", bad)
+        live = set(vectorsets.missing_sentences(db))
+        vectorsets.fill_sentences(db, vectorsets.english_embedder(manifest, model),
+                                  [i for i in bad if i in live])
+        report.actions.append(f"computed the damaged sentence vectors of {len(bad)} "
+                              "passage(s) again")
+    if any(a.startswith("computed the") for a in report.actions):
+        with database.transaction(db):   # searches reload the vectors they cached
+            database.set_state(db, "generation", snapshot.generation(db) + 1)
 
 
 def _rebuild_ann(path: Path, db: sqlite3.Connection, manifest: Manifest,

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DiplosearchError, IndexDamagedError, SegmentMissingError
-from . import ann, database, recovery, snapshot, vectors
+from . import ann, database, multilingual, recovery, snapshot, vectors, vectorsets
 from .manifest import MANIFEST, Manifest, read_manifest
 from .paths import resolve_index
 
@@ -137,6 +137,7 @@ def _check_database(path: Path, db: sqlite3.Connection, manifest: Manifest,
     report.generation, report.counts = snapshot.generation(db), database.counts(db)
     _check_manifest(db, manifest, report)
     _check_segments(path, db, manifest.dimension, report, checksums)
+    _check_vector_sets(db, manifest, report)
     leftovers = recovery.orphans(path, db)
     if leftovers:
         report.add(WARNING, f"{len(leftovers)} vector file(s) that no commit names: left by an "
@@ -163,6 +164,35 @@ def _check_keyword_index(db: sqlite3.Connection, report: VerifyReport) -> None:
         report.add(WARNING, "the index predates keyword search in Chinese, Arabic and Russian "
                             "(migration 009): such queries use the main keyword table",
                    "the next write to it adds it (`diplosearch index add` or `index repair`)")
+
+
+def _check_vector_sets(db: sqlite3.Connection, manifest: Manifest, report: VerifyReport) -> None:
+    """The multilingual and sentence vectors: one per live passage where the index has
+    them, each of the recorded dimension, finite and unit length (see `vectorsets`)."""
+    fix = "`diplosearch index repair` computes them again from the stored passages"
+    if manifest.multilingual_model:
+        bad = vectorsets.damaged_multilingual(db, manifest.multilingual_dimension)
+        if bad:
+            report.add(ERROR, f"{len(bad)} multilingual vector(s) are damaged (wrong size, "
+                              f"not unit length, or for no passage; e.g. passage {bad[0]})", fix)
+        lost = multilingual.missing(db)
+        if lost:
+            report.add(ERROR, f"{len(lost)} passage(s) have no multilingual vector (e.g. "
+                              f"passage {lost[0]}): questions in other languages miss them", fix)
+    elif multilingual.count(db):
+        report.add(WARNING, "multilingual vectors were being added when an upgrade stopped; "
+                            "searches do not use them yet",
+                   "`diplosearch index upgrade` finishes the job")
+    bad = vectorsets.damaged_sentences(db, manifest.dimension)
+    if bad:
+        report.add(ERROR, f"{len(bad)} passage(s) have damaged sentence vectors (sizes that "
+                          f"disagree, empty spans, not unit length; e.g. passage "
+                          f"{bad[0]}): marking a hit's best sentence may fail", fix)
+    lost = vectorsets.missing_sentences(db)
+    if lost:
+        report.add(WARNING, f"{len(lost)} passage(s) have no sentence vectors: a search marks "
+                            "their best sentence by running the model",
+                   "`diplosearch index upgrade` adds them")
 
 
 def _check_ann(path: Path, db: sqlite3.Connection, report: VerifyReport, checksums: bool) -> None:
