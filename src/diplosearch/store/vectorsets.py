@@ -19,7 +19,7 @@ import numpy as np
 from ..embed.models import Embedder, canonical_name, embed_all, embed_all_spans, \
     is_builtin, load_embedder
 from ..errors import ModelMismatchError
-from ..ingest.language import detect
+from ..text.language import detect
 from ..ingest.passages import sentence_spans
 from . import database, multilingual, sentences
 from .manifest import Manifest
