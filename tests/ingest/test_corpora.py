@@ -8,6 +8,7 @@ import pytest
 from diplosearch.ingest.documents import to_passages
 from diplosearch.embed.models import HashingEmbedder
 from diplosearch.errors import SourceError
+from diplosearch.ingest.corpora import session_opening
 from diplosearch.ingest.metadata import iso_date
 from diplosearch.ingest.sources import SourceFile, read_source
 from tests.conftest import SHARED
@@ -43,11 +44,38 @@ def test_unsc_2020_president_gets_country_and_role_from_the_tsv():
 def test_general_debate_metadata_from_name_and_speakers_workbook():
     meta = read(CORPUS / "ungdc_2015_2024/TXT/Session 74 - 2019/RUS_74_2019.txt").metadata
     assert meta == {"body": "General Assembly", "session": "74", "year": "2019",
+                    "date": "2019-09-17",      # the day the 74th session opened
                     "title": "General Debate, 74th session", "affiliation": "Russian Federation",
                     "speaker": "Mr. Sergey Lavrov", "role": "Minister for Foreign Affairs"}
     first = to_passages(read(CORPUS / "ungdc_2015_2024/TXT/Session 74 - 2019/RUS_74_2019.txt"),
                         count, 128)[0]
     assert (first.speaker, first.affiliation) == ("Mr. Sergey Lavrov", "Russian Federation")
+
+
+@pytest.mark.parametrize("session, opened", [
+    (70, "2015-09-15"), (73, "2018-09-18"), (74, "2019-09-17"), (77, "2022-09-13"),
+    (78, "2023-09-05"), (79, "2024-09-10"), (57, None)])
+def test_general_assembly_sessions_open_on_the_day_the_rules_give(session, opened):
+    day = session_opening(session)
+    assert (day.isoformat() if day else None) == opened
+
+
+def test_general_debate_statements_have_a_date_year_and_session_in_hits_and_tables(
+        hashing, tmp_path):
+    import diplosearch as ds
+
+    folder = CORPUS / "ungdc_2015_2024/TXT"
+    files = [folder / "Session 74 - 2019/RUS_74_2019.txt", folder / "Session 79 - 2024/BRA_79_2024.txt"]
+    idx, _ = ds.build_index(files, "gd", model=hashing)
+    hits = idx.search("climate", k=50)
+    assert {(h.doc, h.date, h.year, h.session) for h in hits} == {
+        ("RUS_74_2019.txt", "2019-09-17", 2019, 74), ("BRA_79_2024.txt", "2024-09-10", 2024, 79)}
+    frame = hits.to_frame()
+    assert set(frame.groupby("year")["session"].first().items()) == {(2019, 74), (2024, 79)}
+    idx.export(tmp_path / "gd.jsonl")
+    row = json.loads((tmp_path / "gd.jsonl").read_text().splitlines()[0])
+    assert (row["date"], row["year"], row["session"]) == ("2019-09-17", 2019, 74)
+    assert list(row)[3:6] == ["date", "year", "session"]
 
 
 def test_a_name_that_only_looks_like_the_general_debate_is_left_alone(tmp_path):

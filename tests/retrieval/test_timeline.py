@@ -85,8 +85,8 @@ GD_FILES = ["Session 78 - 2023/USA_78_2023.txt", "Session 78 - 2023/KEN_78_2023.
 
 @pytest.fixture
 def general_debate(shared, hashing):
-    """General Debate statements, read from the corpus folder: each has a year (from its
-    file name), no day."""
+    """General Debate statements, read from the corpus folder: each has its year and
+    session (from its file name), dated the day the session opened."""
     return ds.build_index([shared / "corpus" / GD / f for f in GD_FILES], "gd", model=hashing)[0]
 
 
@@ -101,12 +101,22 @@ def test_year_dated_documents_have_positions_over_time(general_debate):
     assert found.cells["Kenya"]["2023"].source == "KEN_78_2023.txt"
 
 
-def test_info_shows_years_when_documents_have_no_day(general_debate):
+def test_info_shows_years_when_documents_have_no_day(tmp_path, hashing):
     from typer.testing import CliRunner
 
     from diplosearch.cli import app
 
-    assert general_debate.facets()["dates"] == {"from": "2023", "to": "2024"}
-    result = CliRunner().invoke(app, ["index", "info", "-i", "gd"])
+    folder = tmp_path / "yearly"
+    folder.mkdir()
+    for year in (2023, 2024):
+        (folder / f"{year}.txt").write_text(f"A statement on climate finance made in {year}.")
+    (folder / "metadata.csv").write_text("file,year\n2023.txt,2023\n2024.txt,2024\n")
+    idx, _ = ds.build_index([folder], "yearly", model=hashing)
+    assert idx.facets()["dates"] == {"from": "2023", "to": "2024"}
+    result = CliRunner().invoke(app, ["index", "info", "-i", "yearly"])
     assert result.exit_code == 0 and "2023 to 2024" in result.stdout
     assert "None" not in result.stdout
+
+
+def test_general_debate_statements_are_dated_by_their_session(general_debate):
+    assert general_debate.facets()["dates"] == {"from": "2023-09-05", "to": "2024-09-10"}

@@ -6,6 +6,7 @@ the corpus, read once per process, and used only when present."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -85,6 +86,8 @@ def _ungdc(path: Path, m: re.Match, warnings: list[str] | None) -> dict[str, str
     iso, session, year = m.group("iso"), m.group("session"), m.group("year")
     meta = {"body": "General Assembly", "session": session, "year": year,
             "title": f"General Debate, {int(session)}th session"}
+    if (opening := session_opening(int(session))) and opening.year == int(year):
+        meta["date"] = opening.isoformat()
     country = country_name(iso)
     workbook = next((folder / UNGDC_XLSX for folder in [path.parent, *path.parent.parents][:3]
                      if (folder / UNGDC_XLSX).is_file()), None)
@@ -101,6 +104,23 @@ def _ungdc(path: Path, m: re.Match, warnings: list[str] | None) -> dict[str, str
     if country:
         meta["affiliation"] = country
     return meta
+
+
+def session_opening(session: int) -> dt.date | None:
+    """The day a regular session of the General Assembly opened, by its rules of procedure
+    (rule 1): the Tuesday of the third week of September from the 58th session (2003),
+    of the second week from the 78th (2023), counting from the first week with a working
+    day in September. Gives 15 September 2015 (70th) ... 5 September 2023 (78th) and
+    10 September 2024 (79th), the days those sessions opened. None before the 58th.
+    A General Debate statement is dated so: the corpus gives its session, not its day."""
+    if session < 58:
+        return None
+    first = dt.date(1945 + session, 9, 1)
+    monday = first - dt.timedelta(days=first.weekday())
+    if first.weekday() >= 5:             # 1 September a Saturday or Sunday: no working day
+        monday += dt.timedelta(days=7)
+    week = 2 if session >= 78 else 3
+    return monday + dt.timedelta(days=7 * (week - 1) + 1)
 
 
 @lru_cache(maxsize=2)

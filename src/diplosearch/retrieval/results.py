@@ -42,6 +42,8 @@ class Hit:
     section: str | None = None    # "OP 6" / "PP 3" in resolutions
     date: str | None = None
     body: str | None = None
+    year: int | None = None       # of `date`, or as the corpus gives it (General Debate)
+    session: int | None = None    # of the General Assembly, where known
     id: int = 0
     # `score` is in [0, 1] in every mode, `raw_score` is what the ranker computed (cosine,
     # BM25, fused value, cross-encoder output); see `retrieval.fusion.unit_scores`.
@@ -179,5 +181,13 @@ def hit_from_row(row: sqlite3.Row, score: float | None,
                char_start=row["char_start"], char_end=row["char_end"], speaker=row["speaker"],
                affiliation=row["affiliation"], role=row["role"], language=row["language"],
                statement=row["statement"], page=row["page"], section=row["section"],
-               date=meta.get("date"),
-               body=meta.get("body"), id=row["id"], raw_score=raw_score)
+               date=meta.get("date"), body=meta.get("body"), year=_number(meta, "year"),
+               session=_number(meta, "session"), id=row["id"], raw_score=raw_score)
+
+
+def _number(meta: dict[str, Any], name: str) -> int | None:
+    """`year` (else the year of `date`) or `session` from a document's metadata."""
+    value = str(meta.get(name) or "")
+    if not value and name == "year":
+        value = str(meta.get("date") or "")[:4]
+    return int(value) if value.isdigit() else None
