@@ -19,7 +19,8 @@ from ._version import __version__
 
 _EXPORTS = {
     "embed.models": ["DEFAULT_MODEL", "Embedder", "HashingEmbedder", "load_embedder"],
-    "errors": ["DiplosearchError", "FilterValueError", "IndexDamagedError", "IndexExistsError",
+    "errors": ["DiplosearchError", "FilterValueError", "IndexAccessError", "IndexDamagedError",
+               "IndexExistsError",
                "IndexLockedError", "IndexNotFoundError", "ModelLoadError", "ModelMismatchError",
                "FetchError", "NoSourcesError", "NotFoundError", "QueryError",
                "ReadOnlyIndexError", "SameNameError", "SourceError"],
@@ -58,6 +59,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
         DiplosearchError,
         FetchError,
         FilterValueError,
+        IndexAccessError,
         IndexDamagedError,
         IndexExistsError,
         IndexLockedError,

@@ -42,6 +42,12 @@ class ReadOnlyIndexError(DiplosearchError):
     """The index (e.g. the bundled default) may not be written to."""
 
 
+class IndexAccessError(DiplosearchError):
+    """This user may not read what the index needs read (a file's permissions, or the
+    changes of an unfinished write, which only a user who may write can read). Nothing is
+    wrong with the index itself."""
+
+
 class ModelMismatchError(DiplosearchError):
     """A query or add uses a different model from the one the index was built with."""
 

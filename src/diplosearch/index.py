@@ -26,7 +26,7 @@ from .retrieval.context import Context, around
 from .retrieval.filters import make_filters
 from .retrieval.results import Hit, SearchResults, hit_from_row, parse_citation
 from .store import ann, database, multilingual, recovery, snapshot, vectors, writer
-from .store.locking import writer_lock
+from .store.locking import check_writable, writer_lock
 from .store.manifest import Manifest, read_manifest
 from .store.aside import build_aside
 from .store.catalog import list_indexes  # noqa: F401  (public: ds.list_indexes)
@@ -75,6 +75,9 @@ class Index:
 
     @property
     def db(self) -> sqlite3.Connection:
+        if self._db is not None and not self._db.in_transaction and database.outdated(self._db):
+            self._db.close()   # read as immutable, since written to: see `database.connect`
+            self._db = None
         if self._db is None:
             self._db = database.connect(self.path)
         return self._db
@@ -163,8 +166,8 @@ class Index:
         opts = pipeline.SearchOptions(k=k, mode=mode, fusion=fusion, filters=filters,
                                        group_by=group_by, per_group=per_group, rerank=rerank,
                                        highlight=highlight)
-        with snapshot.snapshot(self.db):  # every read of one search sees one committed state
-            return pipeline.run(self, query, opts)
+        # every read of one search sees one committed state
+        return snapshot.consistently(lambda: self.db, lambda _: pipeline.run(self, query, opts))
 
     def passage(self, ref: str | int) -> Hit:
         """A passage by id (`123`) or by citation (`S/PV.8699 ¶12`, `S/PV.8699 #12 ¶1 (2/3)`)."""
@@ -175,8 +178,8 @@ class Index:
 
     def show(self, ref: str | int, context: int = 1) -> Context:
         """A passage with `context` paragraphs on either side."""
-        with snapshot.snapshot(self.db):  # one committed state, even while another writes
-            return self._show(ref, context)
+        # one committed state, even while another writes
+        return snapshot.consistently(lambda: self.db, lambda _: self._show(ref, context))
 
     def _show(self, ref: str | int, context: int) -> Context:
         hit = self.passage(ref)
@@ -396,6 +399,7 @@ def build_from_sources(items: list, index: str | os.PathLike[str], model=None,
     if is_bundled(target):
         raise ReadOnlyIndexError("the bundled default index is rebuilt by "
                                  "scripts/build_default_index.py, not by `index build`")
+    check_writable(target.parent, f"the index {target.name}")   # before loading any model
     recovery.clean_stale(target)  # what builds killed earlier left beside the target
     if target.exists() and not replace:
         raise IndexExistsError(f"{target}: an index already exists; use `index add` to grow it "

@@ -4,6 +4,7 @@ an unusable query or option, as Click does for bad usage)."""
 
 from __future__ import annotations
 
+import errno
 import functools
 from typing import Annotated, Optional
 
@@ -48,7 +49,8 @@ WaitOpt = Annotated[float, typer.Option("--wait", metavar="SECONDS", help="Secon
 
 def fail_cleanly(fn):
     """Library errors become one line on stderr and exit code 1 (2 for a QueryError: the
-    query or an option is unusable); Ctrl-C exits 130."""
+    query or an option is unusable), as do a read-only disk and a missing permission;
+    Ctrl-C exits 130."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         from .. import render
@@ -60,6 +62,12 @@ def fail_cleanly(fn):
             raise typer.Exit(code=USAGE) from None
         except DiplosearchError as exc:
             render.error(str(exc))
+            raise typer.Exit(code=1) from None
+        except OSError as exc:
+            if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise
+            # what the library did not foresee (it says read-only itself where it can)
+            render.error(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc))
             raise typer.Exit(code=1) from None
         except KeyboardInterrupt:
             render.error("interrupted; the index is unchanged since its last completed commit")

@@ -57,6 +57,10 @@ def passage_batches(index_dir: Path, batch_size: int = BATCH) -> Iterator[list[H
         db.execute("BEGIN")   # one read transaction: the snapshot the whole export sees
         cursor = db.execute(f"{database.HIT_SQL} ORDER BY p.id")
         while rows := cursor.fetchmany(batch_size):
+            if database.outdated(db):   # read without locks, and a writer came: see `connect`
+                raise DiplosearchError(f"{index_dir}: written to while being exported (by a "
+                                        "user who may only read it, the export cannot hold "
+                                        "the writer off); export it again")
             yield [hit_from_row(row, None) for row in rows]
     finally:
         db.close()

@@ -222,12 +222,14 @@ def _check_target(target: Path, replace: bool, index_type: str) -> None:
     """Refuse what `index.build_from_sources` refuses."""
     from ..errors import IndexExistsError, ReadOnlyIndexError
     from ..store import ann, recovery
+    from ..store.locking import check_writable
     from ..store.paths import is_bundled
 
     if is_bundled(target):
         raise ReadOnlyIndexError("the bundled default index is rebuilt by "
                                  "scripts/build_default_index.py, not by `index build`")
     ann.check_type(index_type)
+    check_writable(target.parent, f"the index {target.name}")
     recovery.clean_stale(target)  # what builds killed earlier left beside the target
     if target.exists() and not replace:
         raise IndexExistsError(f"{target}: an index already exists; use `index add` to grow it "

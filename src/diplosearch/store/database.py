@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import IndexDamagedError
+from ..errors import IndexAccessError, IndexDamagedError
 from ..ingest.documents import Passage
 from .migrations import (FOLD_FUNCTIONS, OPTIONAL_FOR_READERS, migrate, pending,
                          register_functions)
@@ -42,8 +43,7 @@ def connect(index_dir: Path, write: bool = False) -> sqlite3.Connection:
             db.execute("PRAGMA synchronous=FULL")
             migrate(db)
         else:
-            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
-                                 isolation_level=None)
+            db = _open_reader(path)
             register_functions(db)   # for verify, which reads the keyword tables' view
             if set(pending(db, create=False)) - OPTIONAL_FOR_READERS:
                 raise IndexDamagedError(f"{index_dir}: index was made by an older diplosearch; "
@@ -52,7 +52,85 @@ def connect(index_dir: Path, write: bool = False) -> sqlite3.Connection:
         db.row_factory = sqlite3.Row
         return db
     except sqlite3.DatabaseError as exc:
+        if not os.access(path, os.R_OK):
+            raise IndexAccessError(f"{path}: you may not read this file (ask whoever owns "
+                                   "the index to let you)") from exc
         raise IndexDamagedError(f"{path}: not a readable index database ({exc})") from exc
+
+
+class FrozenConnection(sqlite3.Connection):
+    """A reader's connection opened with `immutable=1`: SQLite takes no locks and never
+    looks for changes, so it is only used while nobody writes (see `_open_reader`);
+    `outdated` tells when to open a fresh one."""
+
+    path: Path
+    seen: tuple = ()   # the database's files as they were when it was opened
+
+
+def _files_state(path: Path) -> tuple:
+    """(inode, mtime, size) of the database, its -shm and its -wal (None where absent): a
+    writer that opens the database creates or changes them."""
+    def stamp(f: Path) -> tuple[int, int, int] | None:
+        try:
+            st = f.stat()
+        except FileNotFoundError:
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size
+    return tuple(stamp(path.with_name(path.name + end)) for end in ("", "-shm", "-wal"))
+
+
+def _wal_in_use(path: Path) -> bool:
+    wal = path.with_name(path.name + "-wal")
+    return wal.exists() and wal.stat().st_size > 0
+
+
+# What SQLite says when a read-only connection would have to create or write the files
+# beside a WAL-mode database (its -shm), which a reader without write access cannot.
+_NEEDS_WRITE = ("SQLITE_READONLY", "SQLITE_CANTOPEN")
+
+
+def _open_reader(path: Path) -> sqlite3.Connection:
+    """Open for reading without ever needing write access.
+
+    `mode=ro` takes SQLite's usual locks, so a reader sees one committed state while a
+    writer works. But a database in WAL mode (as writers leave it: see `snapshot`) needs
+    its -shm file, which SQLite creates beside it when no process has the database open;
+    a user who may only read the folder, or a read-only disk, cannot. Then, when no WAL
+    file holds commits (the database file is the whole truth), it is opened as SQLite
+    documents for read-only media: `immutable=1`, no locks; `outdated` tells its users
+    when a writer has come since, to read again on a fresh connection.
+    """
+    uri = path.resolve().as_uri()
+    db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30, isolation_level=None)
+    try:
+        db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.OperationalError as exc:
+        db.close()
+        if not getattr(exc, "sqlite_errorname", "").startswith(_NEEDS_WRITE):
+            raise
+        if _wal_in_use(path):
+            raise IndexAccessError(
+                f"{path.parent}: read-only for you, and a write to it is unfinished (its "
+                f"{path.name}-wal holds changes), which only a user who may write to it can "
+                "read: ask one to run `diplosearch index repair` on it once") from None
+    seen = _files_state(path)
+    frozen = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, isolation_level=None,
+                             factory=FrozenConnection)
+    frozen.path, frozen.seen = path, seen
+    return frozen
+
+
+def outdated(db: sqlite3.Connection) -> bool:
+    """True for an `immutable` reader's connection once a writer has opened or changed the
+    database: what was read since may mix two states, so the caller reads again on a fresh
+    connection. Always False for other connections, which SQLite keeps consistent."""
+    if not isinstance(db, FrozenConnection):
+        return False
+    try:
+        return _files_state(db.path) != db.seen
+    except OSError:
+        return True
 
 
 @contextmanager

@@ -48,9 +48,13 @@ def _acquire(path: Path, index_dir: Path, deadline: float) -> int:
         except FileNotFoundError:
             raise IndexNotFoundError(f"{index_dir}: no index here") from None
         except PermissionError:
-            raise ReadOnlyIndexError(f"{index_dir}: this index is read-only for you "
-                                     "(no permission to write its lock file)") from None
+            raise ReadOnlyIndexError(f"{index_dir}: this index is read-only for you (no "
+                                     "permission to write its lock file); nothing was "
+                                     "changed") from None
         except OSError as exc:
+            if exc.errno == errno.EROFS:
+                raise ReadOnlyIndexError(f"{index_dir}: on a read-only file system; nothing "
+                                         "was changed") from None
             if exc.errno != errno.ELOOP:
                 raise
             raise IndexDamagedError(f"{path} is a symbolic link; an index never contains "
@@ -69,6 +73,18 @@ def _acquire(path: Path, index_dir: Path, deadline: float) -> int:
         if _same_file(fd, path):
             return fd
         os.close(fd)
+
+
+def check_writable(folder: Path, what: str) -> None:
+    """Raise ReadOnlyIndexError, before any work, where `what` cannot be written into
+    `folder` (its nearest existing parent): a read-only disk, or no permission."""
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    if os.access(folder, os.W_OK | os.X_OK):
+        return
+    why = "is on a read-only file system" if os.statvfs(folder).f_flag & os.ST_RDONLY \
+        else "is read-only for you"
+    raise ReadOnlyIndexError(f"{folder} {why}: cannot write {what} there; nothing was changed")
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from ..errors import IndexDamagedError, IndexNotFoundError
+from ..errors import IndexAccessError, IndexDamagedError, IndexNotFoundError
 
 MANIFEST = "manifest.json"
 FORMAT = "diplosearch-index"
@@ -65,6 +65,9 @@ def read_manifest(index_dir: Path) -> Manifest:
         raise IndexDamagedError(f"{index_dir}: not an index ({MANIFEST} is missing)")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+    except PermissionError as exc:
+        raise IndexAccessError(f"{path}: you may not read this file (ask whoever owns the "
+                               "index to let you)") from exc
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise IndexDamagedError(f"{path}: unreadable manifest ({exc})") from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:

@@ -15,15 +15,17 @@ and tries again.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from ..errors import IndexDamagedError, SegmentMissingError
 from . import ann, database, vectors
 from .manifest import Manifest
 
 RETRIES = 5
+T = TypeVar("T")
 # What the database records about what the index is; the manifest must say the same.
 IDENTITY = ("model", "dimension", "max_tokens", "min_tokens")
 
@@ -40,6 +42,27 @@ def snapshot(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     finally:
         if db.in_transaction:
             db.execute("COMMIT")  # ends the read; nothing was written
+
+
+def consistently(connect: Callable[[], sqlite3.Connection],
+                 read: Callable[[sqlite3.Connection], T]) -> T:
+    """`read(db)` inside one snapshot of the connection `connect()` gives. A reader without
+    write access may have an `immutable` connection (see `database.connect`), which SQLite
+    does not guard against writers: a read that a writer overlapped there is done again,
+    on the fresh connection `connect()` then gives."""
+    for _ in range(RETRIES):
+        db = connect()
+        try:
+            with snapshot(db):
+                result = read(db)
+        except (sqlite3.DatabaseError, IndexDamagedError):
+            if not database.outdated(db):
+                raise
+            continue
+        if not database.outdated(db):
+            return result
+    raise IndexDamagedError(f"the index kept changing while it was being read ({RETRIES} "
+                            "tries); try again")
 
 
 def restart(db: sqlite3.Connection) -> None:

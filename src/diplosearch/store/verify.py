@@ -18,12 +18,16 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DiplosearchError, IndexDamagedError, SegmentMissingError
+from ..errors import DiplosearchError, IndexAccessError, IndexDamagedError, SegmentMissingError
 from . import ann, database, multilingual, recovery, snapshot, vectors, vectorsets
 from .manifest import MANIFEST, Manifest, read_manifest
 from .paths import resolve_index
 
 ERROR, WARNING = "error", "warning"
+# Not a fault of the index: this user may not read all of it. Not checked, so not OK.
+NO_ACCESS = "no access"
+ASK_OWNER = "nothing is wrong with the index as far as this shows; run `diplosearch index " \
+            "verify` as a user who may write to it, or ask one to"
 REPAIR = "run `diplosearch index repair` (it rebuilds the vector file from the stored " \
          "vectors, re-embedding any that are lost)"
 REBUILD = "rebuild the index from its sources: `diplosearch index build SOURCES --name NAME " \
@@ -36,7 +40,8 @@ KNOWN_FILES = {MANIFEST, database.DB_NAME, vectors.VECTORS_DIR, ".lock", f".{MAN
 class Problem:
     """One thing wrong with an index, and what to do about it."""
 
-    severity: str   # "error": answers cannot be trusted; "warning": harmless, tidied later
+    severity: str   # "error": answers cannot be trusted; "warning": harmless, tidied later;
+    #                 "no access": this user may not read all of it (not damage)
     what: str
     fix: str
 
@@ -51,16 +56,20 @@ class VerifyReport:
     counts: dict[str, int] = field(default_factory=dict)
     dead_vectors: int = 0
     missing: bool = field(default=False, repr=False)   # a segment file was not found
+    # True where this user may not write to the index (or it is on a read-only disk):
+    # searching works, writing does not, and that is no damage.
+    read_only: bool = False
 
     @property
     def ok(self) -> bool:
-        return not any(p.severity == ERROR for p in self.problems)
+        return not any(p.severity in (ERROR, NO_ACCESS) for p in self.problems)
 
     def add(self, severity: str, what: str, fix: str) -> None:
         self.problems.append(Problem(severity, what, fix))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "ok": self.ok, "generation": self.generation,
+        return {"path": self.path, "ok": self.ok, "read_only": self.read_only,
+                "generation": self.generation,
                 **self.counts, "dead_vectors": self.dead_vectors,
                 "problems": [asdict(p) for p in self.problems]}
 
@@ -78,8 +87,12 @@ def verify_index(index: str | os.PathLike[str] | None = None,
         manifest = _check_files(path, report)
         if manifest is None:
             return report
+        report.read_only = not os.access(path, os.W_OK)   # also False on a read-only disk
         try:
             db = database.connect(path)
+        except IndexAccessError as exc:
+            report.add(NO_ACCESS, str(exc), ASK_OWNER)
+            return report
         except DiplosearchError as exc:
             report.add(ERROR, str(exc), f"do as the message says; if the database is "
                                         f"unreadable, {REBUILD}")
@@ -88,10 +101,15 @@ def verify_index(index: str | os.PathLike[str] | None = None,
             with snapshot.snapshot(db):
                 _check_database(path, db, manifest, report, checksums)
             # A file missing because a writer compacted after our snapshot began is no
-            # fault: look again at the newer state.
+            # fault: look again at the newer state; so is anything read on an immutable
+            # connection (a reader without write access) that a writer overlapped.
+            if database.outdated(db):
+                continue
             if not report.missing or snapshot.generation(db) == report.generation:
                 return report
         except sqlite3.DatabaseError as exc:
+            if database.outdated(db):
+                continue
             report.add(ERROR, f"the index database is damaged ({exc})", REBUILD)
             return report
         finally:
@@ -103,6 +121,9 @@ def _check_files(path: Path, report: VerifyReport) -> Manifest | None:
     """The directory's own files: present, not links, nothing foreign. The manifest."""
     try:
         manifest = read_manifest(path)   # no index at all: IndexNotFoundError, raised
+    except IndexAccessError as exc:
+        report.add(NO_ACCESS, str(exc), ASK_OWNER)
+        return None
     except IndexDamagedError as exc:
         report.add(ERROR, str(exc), "`diplosearch index repair` rewrites it from the database")
         return None
@@ -280,9 +301,12 @@ def _check_vectors(name: str, ids: np.ndarray, vecs: np.ndarray, live: np.ndarra
 def describe(report: VerifyReport) -> list[str]:
     """The report as lines for people: a verdict, then each problem and its fix."""
     c = report.counts
+    warnings = sum(p.severity == WARNING for p in report.problems)
     errors = sum(p.severity == ERROR for p in report.problems)
-    warnings = len(report.problems) - errors
-    verdict = "OK" if report.ok else f"DAMAGED ({errors} error{'s' * (errors != 1)})"
+    verdict = f"DAMAGED ({errors} error{'s' * (errors != 1)})" if errors else \
+        "NOT CHECKED (you may not read all of it)" if not report.ok else "OK"
+    if report.read_only and report.ok:
+        verdict += "; read-only for you (searching works; changing it needs write access)"
     lines = [f"{report.path}: {verdict}; generation {report.generation}, "
              f"{c.get('documents', '?')} documents, {c.get('passages', '?')} passages, "
              f"{report.dead_vectors} removed vectors awaiting compaction"
