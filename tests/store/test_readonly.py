@@ -156,7 +156,8 @@ def test_every_write_command_ends_with_one_line_and_changes_nothing(reader, tmp_
     for args in (["index", "build", str(base), "--name", str(index), "--replace"],
                  ["index", "build", str(base), "--name", str(reader.folder / "new")],
                  ["index", "add", str(base), *i], ["index", "remove", "probe.txt", *i],
-                 ["index", "repair", *i], ["index", "optimize", *i]):
+                 ["index", "repair", *i], ["index", "optimize", *i],
+                 ["index", "upgrade", str(index)]):
         out = reader.run(*args, *(["--model", "hashing"] if args[1] == "build" else []))
         assert out.returncode == 1, (args, out.stderr)
         lines = out.stderr.strip().splitlines()

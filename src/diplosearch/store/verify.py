@@ -87,7 +87,7 @@ def verify_index(index: str | os.PathLike[str] | None = None,
         manifest = _check_files(path, report)
         if manifest is None:
             return report
-        report.read_only = not os.access(path, os.W_OK)   # also False on a read-only disk
+        report.read_only = not os.access(path, os.W_OK)   # also on a read-only disk
         try:
             db = database.connect(path)
         except IndexAccessError as exc:
