@@ -15,21 +15,35 @@ median wall time of each path, their ratio (target: ONNX <= 0.5 x torch), the me
 instead times cold searches (auto backend) on an index without multilingual vectors (OLD)
 and one with them (NEW): the English question on each (target: NEW <= 1.2 x OLD) and the
 Russian form of it on NEW, alternating; and which heavy modules the Russian search imports.
+
+    python scripts/bench_coldstart.py --first [--runs 3]
+
+instead times the first question after a fresh `pip install .`: the package is installed
+from this checkout as a wheel into a new folder (`pip install --no-deps --target`, its
+dependencies those of this interpreter; `--source` installs another checkout, e.g. an
+older one for a baseline), then each run asks the founding question on the
+bundled index with an empty model cache (`DIPLOSEARCH_CACHE=$(mktemp -d)`), then again with
+that cache filled. Target: the first answer <= 3 s. Prints whether torch was imported and
+whether unsc_2019-09-25_csto_semerikov.txt paragraph 9 came first.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import json
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 QUESTION = "what measures target foreign terrorist fighters"
 RUSSIAN = "Какие меры направлены против иностранных боевиков-террористов?"
 HEAVY = ("torch", "sentence_transformers", "transformers")
+REPO = Path(__file__).resolve().parent.parent
+ANSWER = ("unsc_2019-09-25_csto_semerikov.txt", 9)
 
 
 def command() -> list[str]:
@@ -37,8 +51,9 @@ def command() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "diplosearch"]
 
 
-def timed(args: list[str], backend: str | None) -> tuple[float, str]:
-    env = dict(os.environ)
+def timed(args: list[str], backend: str | None, env: dict | None = None,
+          out: list | None = None) -> tuple[float, str]:
+    env = {**os.environ, **(env or {})}
     env.pop("DIPLOSEARCH_BACKEND", None)
     if backend:
         env["DIPLOSEARCH_BACKEND"] = backend
@@ -47,6 +62,8 @@ def timed(args: list[str], backend: str | None) -> tuple[float, str]:
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr[-2000:]}")
+    if out is not None:
+        out.append(done.stdout)
     return elapsed, done.stderr
 
 
@@ -65,7 +82,13 @@ def main() -> int:
     parser.add_argument("--query", default=QUESTION)
     parser.add_argument("--multilingual", metavar="NEW",
                         help="compare cold searches on NEW (multilingual) and --index (without)")
+    parser.add_argument("--first", action="store_true",
+                        help="time the first question after a fresh install, empty caches")
+    parser.add_argument("--source", type=Path, default=REPO,
+                        help="with --first: the checkout to install (default: this one)")
     args = parser.parse_args()
+    if args.first:
+        return first_answer(args.runs, args.query, args.source)
     base = command()
     if args.multilingual:
         return multilingual(base, args)
@@ -109,6 +132,37 @@ def multilingual(base: list[str], args) -> int:
     for name in ("English, multilingual index", "Russian, multilingual index"):
         heavy = heavy_modules(runs[name])
         print(f"heavy modules imported ({name}): {', '.join(sorted(heavy)) or 'none'}")
+    return 0
+
+
+def first_answer(runs: int, query: str, source: Path) -> int:
+    target = Path(tempfile.mkdtemp(prefix="diplosearch-install-"))
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                    "--target", str(target), str(source)], check=True)
+    print(f"pip install . (no deps) into {target}: {time.perf_counter() - started:.1f} s")
+    search = [sys.executable, "-X", "importtime", "-m", "diplosearch", "search", query,
+              "-k", "10", "-f", "json"]
+    times: dict[str, list[float]] = {"first (empty cache)": [], "second (cache filled)": []}
+    for _ in range(runs):
+        env = {"PYTHONPATH": str(target), "DIPLOSEARCH_CACHE": tempfile.mkdtemp(),
+               "DIPLOSEARCH_HOME": tempfile.mkdtemp()}
+        for name in times:
+            out: list[str] = []
+            elapsed, log = timed(search, None, env, out)
+            times[name].append(elapsed)
+            hits = json.loads(out[0])
+            top = (Path(hits[0]["source"]).name, hits[0]["paragraph"])
+            imported = {line.rsplit("|", 1)[-1].strip() for line in log.splitlines()
+                        if line.startswith("import time:")}
+            heavy = sorted({n.split(".")[0] for n in imported} & set(HEAVY))
+            print(f"  {name:22s} {elapsed:5.2f} s  first hit {top[0]} ¶{top[1]}"
+                  f"{'' if top == ANSWER else ' (NOT the founding answer)'}; "
+                  f"heavy imports: {', '.join(heavy) or 'none'}")
+    for name, values in times.items():
+        print(f"{name:22s} median {statistics.median(values):5.2f} s  max {max(values):5.2f} s"
+              + ("  (target <= 3 s)" if name.startswith("first") else ""))
+    print("(-X importtime adds a little to each run)")
     return 0
 
 

@@ -82,7 +82,7 @@ def auto_backend(name: str, device: str = "cpu", purpose: str = "query") -> str:
     folder = default_model_path()
     if onnx.export_failed(folder):
         return "torch"
-    if onnx.is_cached(folder, variant) or onnx.export_available():
+    if onnx.is_cached(folder, variant) or onnx.export_available(folder, variant):
         return variant
     return "onnx" if onnx.is_cached(folder, "onnx") else "torch"
 

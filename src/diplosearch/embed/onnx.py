@@ -4,7 +4,8 @@ transformer, and mean pooling plus normalisation in numpy. No torch on this path
 The vectors are the model's own (cosine to sentence-transformers >= 0.9999 for fp32), so an
 `OnnxEmbedder` carries the model's name and may query any index built with that model.
 The ONNX files are made from the model folder on first use and kept in a cache folder
-(`cache_dir()`); only that first export needs torch (see `export`).
+(`cache_dir()`): for the bundled model in about a second without torch, for other models
+through torch (see `export`).
 """
 
 from __future__ import annotations
@@ -24,8 +25,11 @@ from .notice import announce
 CACHE_ENV = "DIPLOSEARCH_CACHE"
 VARIANTS = {"onnx": "model.onnx", "onnx-int8": "model-int8.onnx"}
 # What the first export costs, said before it starts: measured on the 2-core development
-# machine (fp32 ~18 s; int8 quantisation adds ~5 s). See the README's "First run".
+# machine (scripts/bench_coldstart.py --first): the bundled model written without torch
+# ~1 s, any other through torch ~18 s; int8 quantisation adds ~5 s. See the README's
+# "First run".
 EXPORT_SECONDS = {"onnx": 20, "onnx-int8": 25}
+QUICK_EXPORT_SECONDS = {"onnx": 1, "onnx-int8": 6}
 # Bump when the export changes in a way that makes older cached files wrong.
 EXPORT_VERSION = 1
 FAILED = "export-failed.txt"  # why the last export was refused; delete it to try again
@@ -48,9 +52,15 @@ def runtime_available() -> bool:
     return all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "tokenizers"))
 
 
-def export_available() -> bool:
-    """What a first export needs is installed: torch, transformers and onnx."""
-    return all(importlib.util.find_spec(m) is not None for m in ("torch", "transformers", "onnx"))
+def export_available(model_dir: Path, variant: str = "onnx") -> bool:
+    """What a first export of `model_dir` needs is installed: nothing more for the bundled
+    model (written without torch), else torch and transformers; and onnx (the quantiser
+    reads with it) for int8."""
+    from .export import writes_without_torch
+
+    needs = [] if writes_without_torch(model_dir) else ["torch", "transformers"]
+    needs += ["onnx"] if variant == "onnx-int8" else []
+    return all(importlib.util.find_spec(m) is not None for m in needs)
 
 
 def read_settings(model_dir: Path) -> dict:
@@ -114,9 +124,11 @@ def ensure_onnx(model_dir: Path, variant: str = "onnx", cache: Path | None = Non
     from . import export
 
     settings = read_settings(model_dir)
+    quick = export.writes_without_torch(model_dir)
+    seconds = (QUICK_EXPORT_SECONDS if quick else EXPORT_SECONDS)[variant]
     message = (f"preparing the model for fast CPU use, once: exporting it to ONNX"
                f"{' and int8' if variant == 'onnx-int8' else ''} into {folder.parent.parent} "
-               f"(about {EXPORT_SECONDS[variant]} s)")
+               f"(about {seconds} s)")
     try:
         with announce(message), export.export_lock(folder):
             fp32 = folder / VARIANTS["onnx"]
