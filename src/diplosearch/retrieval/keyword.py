@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from ..store.migrations import keyword_stemmer
 from ..text import wordsplit
 from .filters import Filters
 
@@ -21,10 +22,11 @@ def match_expression(query: str) -> str | None:
     return _any_of(wordsplit.query_terms(query))
 
 
-def folded_expression(query: str) -> str | None:
+def folded_expression(query: str, stemmer: str = wordsplit.LIGHT) -> str | None:
     """The MATCH expression for the second table: every folded term of the query
-    (`wordsplit.folded_query_terms`: Chinese runs as two-character phrases) ORed."""
-    return _any_of(wordsplit.folded_query_terms(query))
+    (`wordsplit.folded_query_terms`: Chinese runs as two-character phrases, Arabic and
+    Russian words stemmed as the index's passages are) ORed."""
+    return _any_of(wordsplit.folded_query_terms(query, stemmer))
 
 
 def _any_of(terms: list[tuple[str, ...]]) -> str | None:
@@ -36,7 +38,7 @@ def table_for(db: sqlite3.Connection, query: str) -> tuple[str, str | None]:
     """The FTS5 table that answers `query`, and the MATCH expression for it."""
     if wordsplit.needs_fold(query) and db.execute(
             "SELECT 1 FROM sqlite_master WHERE name = 'passages_fts_folded'").fetchone():
-        return "passages_fts_folded", folded_expression(query)
+        return "passages_fts_folded", folded_expression(query, keyword_stemmer(db))
     return "passages_fts", match_expression(query)   # also for indexes made before 009
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..errors import IndexAccessError, IndexDamagedError
 from ..ingest.documents import Passage
+from ..text import stemmers
 from .migrations import (FOLD_FUNCTIONS, OPTIONAL_FOR_READERS, migrate, pending,
                          register_functions)
 
@@ -146,9 +147,14 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 def create(index_dir: Path) -> sqlite3.Connection:
-    """Create a fresh database in `index_dir`."""
+    """Create a fresh database in `index_dir`, its keyword stemmer the one chosen now
+    (`text.stemmers.chosen`: the default or `DIPLOSEARCH_STEMMER`)."""
+    stemmer = stemmers.chosen()
     sqlite3.connect(index_dir / DB_NAME).close()
-    return connect(index_dir, write=True)
+    db = connect(index_dir, write=True)
+    set_state(db, "keyword_stemmer", stemmer)
+    register_functions(db)            # fold with it from the first passage on
+    return db
 
 
 def get_state(db: sqlite3.Connection, key: str) -> str:

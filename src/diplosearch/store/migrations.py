@@ -5,11 +5,15 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timezone
 
-from ..text import wordsplit
+from functools import partial
+
+from ..text import stemmers, wordsplit
 
 # The SQL functions that migration 009's view and triggers call, by the names it uses.
 # `wordsplit.fold`'s output is part of the index format: a change to it needs new names
-# and a migration that recreates the folded table with them.
+# and a migration that recreates the folded table with them. The one choice it takes, the
+# Arabic and Russian stemmer, is the index's own: `state` row `keyword_stemmer`, set when
+# the database is created (absent: "light", as every index made before the choice).
 FOLD_FUNCTIONS = ("keyword_fold_1", "keyword_needs_fold_1")
 
 # (name, SQL script). Append only: a released migration never changes.
@@ -216,6 +220,17 @@ def migrate(db: sqlite3.Connection) -> list[str]:
 
 
 def register_functions(db: sqlite3.Connection) -> None:
-    """Give `db` the SQL functions that migration 009's view and triggers call."""
-    db.create_function(FOLD_FUNCTIONS[0], 1, wordsplit.fold, deterministic=True)
+    """Give `db` the SQL functions that migration 009's view and triggers call, folding
+    with the stemmer the index was made with."""
+    fold = partial(wordsplit.fold, stemmer=keyword_stemmer(db))
+    db.create_function(FOLD_FUNCTIONS[0], 1, fold, deterministic=True)
     db.create_function(FOLD_FUNCTIONS[1], 1, wordsplit.needs_fold, deterministic=True)
+
+
+def keyword_stemmer(db: sqlite3.Connection) -> str:
+    """The Arabic and Russian stemmer of this index's second keyword table."""
+    try:
+        row = db.execute("SELECT value FROM state WHERE key = 'keyword_stemmer'").fetchone()
+    except sqlite3.OperationalError:        # no state table yet: a database being created
+        return stemmers.LIGHT
+    return stemmers.checked(row[0]) if row else stemmers.LIGHT

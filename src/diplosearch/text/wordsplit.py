@@ -10,15 +10,16 @@ attached conjunctions stay on the word), nor Russian case endings ("резолю
 second FTS5 table (migration 009) indexes: each Han or kana character a word of its own,
 so that a query word of one or two characters, as most Chinese words are, matches as a
 phrase; Arabic without marks or tatweel, its alef, yeh and teh marbuta forms unified, and
-the light10 article, conjunction and suffixes removed (Larkey, Ballesteros and Connell,
-2007); Russian through the Dolamic and Savoy light stemmer. These two stemmers are the
-ones Lucene's Arabic and Russian analyzers use. Other words pass through for FTS5 to
+Arabic and Russian words stemmed (`stemmers`: light10 and Dolamic-Savoy by default, or
+Snowball). Other words pass through for FTS5 to
 lower-case and Porter-stem as in the main table. Text with none of these scripts needs
 no second entry (`needs_fold` is false) and costs the second table nothing.
 
 What `fold` returns is part of the index format: the delete trigger removes a passage's
-words by folding its text again. A change to its output needs a migration that recreates
-the table with SQL functions of new names (`store.migrations.FOLD_FUNCTIONS`).
+words by folding its text again. So an index records the stemmer it was made with, and
+its connections fold with that one (`store.migrations.register_functions`); any other
+change to the output needs a migration that recreates the table with SQL functions of new
+names (`store.migrations.FOLD_FUNCTIONS`).
 """
 
 from __future__ import annotations
@@ -28,21 +29,13 @@ import unicodedata
 from functools import lru_cache
 from itertools import groupby
 
+from . import stemmers
+from .stemmers import LIGHT
+
 _WORD = re.compile(r"\w+")
 _ASCII = bytes(range(128))
 # Short vowels, shadda, sukun, Quranic marks, superscript alef and tatweel: not letters.
 _ARABIC_MARKS = "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]"
-_ARABIC_FORMS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
-_AR_PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل", "و")
-_AR_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ية", "ه", "ة", "ي")
-_RU_ENDINGS = (  # (endings, shortest word they are taken from), longest endings first
-    (("иями", "оями"), 7),
-    (("иям", "иях", "оях", "ями", "оям", "оьв", "ами", "его", "ему", "ери", "ими", "ого",
-      "ому", "ыми", "оев"), 6),
-    (("ая", "яя", "ях", "юю", "ах", "ею", "их", "ия", "ию", "ьв", "ою", "ую", "ям", "ых",
-      "ея", "ам", "ем", "ей", "ём", "ев", "ий", "им", "ое", "ой", "ом", "ов", "ые", "ый",
-      "ым", "ми"), 5),
-)
 # Lucene's default English stop words, the list Anserini's BM25 baselines use. Dropping
 # them keeps long queries fast (their posting lists are the longest) and barely moves BM25.
 STOPWORDS = frozenset(
@@ -60,16 +53,17 @@ def needs_fold(text: str | None) -> bool:
     return any(map(_folded, rest))
 
 
-def fold(text: str | None) -> str:
+def fold(text: str | None, stemmer: str = LIGHT) -> str:
     """The words of `text` for the second keyword table, space-separated ("" if none)."""
     if not needs_fold(text):
         return ""
-    return " ".join(w for run in words(text) for w in run)
+    return " ".join(w for run in words(text, stemmer) for w in run)
 
 
-def words(text: str) -> list[tuple[str, ...]]:
+def words(text: str, stemmer: str = LIGHT) -> list[tuple[str, ...]]:
     """The folded words of `text` in order: a run of Han or kana characters as the tuple
-    of its characters, any other word as a tuple of one (lower-cased, light-stemmed)."""
+    of its characters, any other word as a tuple of one (lower-cased; Arabic and Russian
+    stemmed by `stemmer`, one of `stemmers.STEMMERS`)."""
     text = unicodedata.normalize("NFC", text)
     chars = set(text)
     if any(map(_arabic, chars)):
@@ -78,10 +72,10 @@ def words(text: str) -> list[tuple[str, ...]]:
     out: list[tuple[str, ...]] = []
     for word in _WORD.findall(text):
         if not han or word.isascii() or not any(map(is_han, word)):
-            out.append((stem(word.lower()),))
+            out.append((stem(word.lower(), stemmer),))
             continue
         for han, part in groupby(word, key=is_han):     # "2334号决议": 2334, then 号决议
-            out.append(tuple(part) if han else (stem("".join(part).lower()),))
+            out.append(tuple(part) if han else (stem("".join(part).lower(), stemmer),))
     return out
 
 
@@ -109,46 +103,15 @@ def _folded(char: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """An Arabic or Russian word's light stem; any other word unchanged."""
+def stem(word: str, stemmer: str = LIGHT) -> str:
+    """An Arabic or Russian word's stem by `stemmer`; any other word unchanged."""
     if word.isascii():
         return word
     if any(map(_arabic, word)):
-        return arabic_stem(word)
+        return stemmers.arabic(word, stemmer)
     if any(map(_cyrillic, word)):
-        return russian_stem(word)
+        return stemmers.russian(word, stemmer)
     return word
-
-
-def arabic_stem(word: str) -> str:
-    """Unify alef forms, alef maqsura and teh marbuta, then remove one article or
-    conjunction prefix and the light10 suffixes, keeping two letters at least (three
-    after a bare waw)."""
-    word = word.translate(_ARABIC_FORMS)
-    for prefix in _AR_PREFIXES:
-        if word.startswith(prefix) and len(word) >= len(prefix) + (3 if prefix == "و" else 2):
-            word = word[len(prefix):]
-            break
-    for suffix in _AR_SUFFIXES:
-        if word.endswith(suffix) and len(word) >= len(suffix) + 2:
-            word = word[:-len(suffix)]
-    return word
-
-
-def russian_stem(word: str) -> str:
-    """Remove a case ending, then a final soft sign or и, or one н of a final нн."""
-    word = word.replace("ё", "е")
-    for endings, shortest in _RU_ENDINGS:
-        if len(word) >= shortest and word.endswith(endings):
-            word = word[:-len(next(e for e in endings if word.endswith(e)))]
-            break
-    else:
-        if len(word) > 3 and word[-1] in "аеиоуйыяь":
-            word = word[:-1]
-    if len(word) > 3 and (word[-1] in "ьи" or word.endswith("нн")):
-        word = word[:-1]
-    return word
-
 
 
 def query_terms(query: str) -> list[tuple[str, ...]]:
@@ -166,9 +129,9 @@ def query_terms(query: str) -> list[tuple[str, ...]]:
     return terms
 
 
-def folded_query_terms(query: str) -> list[tuple[str, ...]]:
+def folded_query_terms(query: str, stemmer: str = LIGHT) -> list[tuple[str, ...]]:
     """The terms of a keyword query for the second table: its words folded as passages
-    are (`words`), each term a phrase.
+    are (`words`, with the index's `stemmer`), each term a phrase.
 
     A run of Chinese characters becomes its overlapping two-character phrases, since a
     query is not cut into words (one character alone stays one term): a passage holding
@@ -177,7 +140,7 @@ def folded_query_terms(query: str) -> list[tuple[str, ...]]:
     """
     terms: list[tuple[str, ...]] = []
     for quoted, chunk in re.findall(r'"([^"]+)"|(\S+)', query):
-        runs = words(quoted or chunk)
+        runs = words(quoted or chunk, stemmer)
         if quoted:
             terms += [tuple(w for run in runs for w in run)] if runs else []
             continue
