@@ -12,10 +12,14 @@ passage holds a running header or footer (job number, "n/N" page marker, header 
 barcode, cover notice).
 
     python scripts/measure_attribution.py [--corpus ../shared/corpus/unsc_2020_pires] [-v]
-        [--as-published] [--apart]
+        [--as-published] [--apart] [--resumptions alone|indexed]
 
 The records are read as one build reads them (`--apart`: each on its own), so a briefer
-invited in a meeting's first record keeps that affiliation in its resumptions. One
+invited in a meeting's first record keeps that affiliation in its resumptions.
+`--resumptions` measures the `(Resumption N)` records only, as held-out records come: `alone`
+reads each without its meeting's first record anywhere; `indexed` builds an index of the
+first records (hashing model), then `index add`s the first records again (unchanged) with
+their resumptions, and measures the resumptions' passages as the index holds them. One
 reference row is corrected where the record itself says otherwise (`_ERRATA`;
 `--as-published` measures against the TSV as it is).
 
@@ -101,9 +105,11 @@ def furniture_in(text: str, cover_job: str | None, total_pages: int) -> list[str
 
 
 def measure_file(pdf: Path, meetings: dict, counter, verbose: bool,
-                 invited: dict | None = None) -> dict[str, int]:
+                 invited: dict | None = None, passages: list | None = None) -> dict[str, int]:
+    """Tally one record's passages (as read here, or `passages` as an index holds them)."""
     source = read_source(SourceFile(pdf, pdf.name))
-    passages = to_passages(source, counter, 128, meetings=invited)
+    if passages is None:
+        passages = to_passages(source, counter, 128, meetings=invited)
     key = re.sub(r"^S_PV\.|_E\.pdf$|[()]", "", pdf.name)
     speeches = meetings.get(key, [])
     job = _job_number(pdf)
@@ -159,6 +165,27 @@ def _job_number(pdf: Path) -> str | None:
     return None
 
 
+def indexed_resumptions(pdfs: list[Path]) -> dict[Path, list]:
+    """The resumptions' passages as an index holds them after `index add` of the records
+    with their meeting's first record already indexed and unchanged."""
+    import tempfile
+
+    import diplosearch as ds
+
+    resumptions = [p for p in pdfs if "Resumption" in p.name]
+    meetings = {p.name.split("(")[0] for p in resumptions}
+    firsts = [p for p in pdfs if "Resumption" not in p.name and p.name.split("_E")[0] in meetings]
+    with tempfile.TemporaryDirectory() as tmp:
+        idx, _ = ds.build_index(firsts, Path(tmp) / "first", model="hashing", multilingual=False)
+        idx.add(firsts + resumptions)
+        held: dict[Path, list] = {p: [] for p in resumptions}
+        names = {p.name: p for p in resumptions}
+        for hit in idx.iter_passages():
+            if hit.source in names:
+                held[names[hit.source]].append(hit)
+    return held
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -167,6 +194,9 @@ def main() -> int:
                         help="measure against the reference without its known errata")
     parser.add_argument("--apart", action="store_true",
                         help="read each record on its own, as separate builds would")
+    parser.add_argument("--resumptions", choices=("alone", "indexed"),
+                        help="measure only resumption records, read without their first "
+                             "record (alone) or added to an index holding it (indexed)")
     args = parser.parse_args()
     if args.as_published:
         _ERRATA.clear()
@@ -174,12 +204,16 @@ def main() -> int:
     # One build: a meeting's first record is read before its resumptions, and the
     # invitations made in it carry on (see `sources.reading_order`).
     files = [SourceFile(p, p.name) for p in sorted((args.corpus / "speeches_pdf").glob("*.pdf"))]
-    invited: dict | None = None if args.apart else {}
+    invited: dict | None = None if args.apart or args.resumptions else {}
     counter = HashingEmbedder().count_tokens
     total: dict[str, int] = defaultdict(int)
-    for pdf in [f.path for f in reading_order(files)]:
+    order = [f.path for f in reading_order(files)]
+    held = indexed_resumptions(order) if args.resumptions == "indexed" else {}
+    if args.resumptions:
+        order = [p for p in order if "Resumption" in p.name]
+    for pdf in order:
         tally = measure_file(pdf, meetings, counter, args.verbose,
-                             None if invited is None else invited)
+                             None if invited is None else invited, held.get(pdf))
         judged = tally["right"] + tally["wrong"] + tally["unmatched"]
         print(f"{pdf.name:32} {tally['right']:4}/{judged:<4} right, {tally['wrong']:2} wrong, "
               f"{tally['unmatched']:2} unmatched, {tally['unattributed']:2} notes/headings")

@@ -1,7 +1,7 @@
 import pytest
 
-from diplosearch.ingest.speakers import (affiliation_of_post, invitations, language_switch,
-    parse_label)
+from diplosearch.ingest.speakers import (affiliation_of_post, floor_given, invitations,
+    language_switch, parse_label)
 
 
 @pytest.mark.parametrize("text, name, affiliation, role, language", [
@@ -119,3 +119,62 @@ def test_an_invitation_in_a_one_line_record_ends_at_to_participate():
     assert found["Mr. Chambas"].role == ("Special Representative of the Secretary-General and "
                                          "Head of the United Nations Office for West Africa "
                                          "and the Sahel")
+
+
+@pytest.mark.parametrize("text, name, affiliation", [
+    ("I now give the floor to the observer of the League of Arab States.", "",
+     "League of Arab States"),
+    ("I thank Mr. Riyad Mansour. I now give the floor to the Vice-Chair of the Committee on the "
+     "Exercise of the Inalienable Rights of the Palestinian People.", "",
+     "Committee on the Exercise of the Inalienable Rights of the Palestinian People"),
+    ("I now give the floor to His Excellency Mr. Riyad Al-Maliki, Minister for Foreign "
+     "Affairs of the State of Palestine.", "Mr. Riyad Al-Maliki", "State of Palestine"),
+    ("I now give the floor to the\nrepresentative of the Bolivarian Republic of Venezuela.", "",
+     "Bolivarian Republic of Venezuela"),
+    ("I give the floor to the Head of the Delegation of the European Union to the United "
+     "Nations.", "", "European Union"),
+])
+def test_the_president_giving_the_floor_names_whom_for(text, name, affiliation):
+    found = floor_given(text)
+    assert (found.name, found.affiliation) == (name, affiliation)
+
+
+@pytest.mark.parametrize("text", [
+    "I now give the floor to Mr. Mardini.",          # a name alone says for whom nothing
+    "I thank the representative of Kuwait for his statement.",
+])
+def test_no_floor_or_no_affiliation_given(text):
+    assert floor_given(text) is None
+
+
+RECORD = """The President: I now give the floor to the observer of the League of Arab States.
+
+Mr. Abdelaziz: I thank you, Mr. President, for convening this meeting on the Charter.
+
+The President: I now give the floor to His Excellency Mr. Riyad Al-Maliki, Minister for
+Foreign Affairs of the State of Palestine.
+
+Mr. Al-Maliki: The Charter binds every Member State to settle disputes by peaceful means.
+
+The President: I now give the floor to the representative of Kuwait.
+
+Mr. Alotaibi (Kuwait): We align ourselves with the statement of the League of Arab States.
+
+Mr. Omar: A speaker the President did not call by post keeps no affiliation here.
+"""
+
+
+def test_the_floor_given_attributes_the_next_statement_only(tmp_path):
+    from diplosearch.embed.models import HashingEmbedder
+    from diplosearch.ingest.documents import to_passages
+    from diplosearch.ingest.sources import SourceFile, read_source
+
+    path = tmp_path / "record.txt"
+    path.write_text(RECORD)
+    passages = to_passages(read_source(SourceFile(path, path.name)),
+                           HashingEmbedder().count_tokens, 128)
+    said = {p.speaker: (p.affiliation, p.role) for p in passages if p.speaker != "The President"}
+    assert said["Mr. Abdelaziz"] == ("League of Arab States", "observer of the League of Arab States")
+    assert said["Mr. Al-Maliki"][0] == "State of Palestine"
+    assert said["Mr. Alotaibi"][0] == "Kuwait"
+    assert said["Mr. Omar"] == (None, None)

@@ -12,6 +12,7 @@ from .passages import TokenCounter, split_paragraph
 from .sources import SourceText
 from .speakers import (
     Speaker,
+    floor_given,
     invitations,
     language_switch,
     moved_words,
@@ -70,6 +71,7 @@ class _Statements:
         self.last: int | None = self.statement
         self.spoken = False
         self.invited: dict[str, Speaker] = invited if invited is not None else {}
+        self.floor: Speaker | None = None    # whom the President last gave the floor to
 
     def read(self, number: int, clean: textclean.CleanText, note: bool,
              labels: bool = True) -> _Paragraph | None:
@@ -83,12 +85,13 @@ class _Statements:
             return _Paragraph(number, clean, None, None)
         if labels and (label := parse_label(clean.text)):
             found, cut = label
-            self.speaker = self._fill(found)
+            self.speaker, self.floor = self._fill(found), None
             self.last = self.first if self.last is None or not self.spoken else self.last + 1
             self.statement = self.last
             clean = _statement_text(clean, cut)
         if self.speaker and self.speaker.role == "President":
             self.invited.update(invitations(clean.text))
+            self.floor = floor_given(clean.text) or self.floor
         if not clean.text:
             return None
         self.spoken = self.spoken or self.speaker is not None
@@ -97,7 +100,8 @@ class _Statements:
     def _fill(self, found: Speaker) -> Speaker:
         """Complete a label from what else is known: the document's metadata when it names
         the same speaker (or the file is one statement, as in per-speech corpora), the
-        cover's president, the Secretariat, or the briefer's invitation."""
+        cover's president, the Secretariat, the briefer's invitation, or the President's
+        words giving the floor ("to the observer of the League of Arab States")."""
         meta, affiliation, role = self.meta, found.affiliation, found.role
         if meta.get("speaker") == found.name or (meta.get("statement") and not self.spoken):
             affiliation = affiliation or meta.get("affiliation")
@@ -109,8 +113,18 @@ class _Statements:
             affiliation = president or role_affiliation(role) or (
                 invited.affiliation if invited else None)
             role = role or (invited.role if invited else None)
+        if affiliation is None and role is None and (floor := self._floor_for(found.name)):
+            affiliation, role = floor.affiliation, floor.role
         return Speaker(found.name, affiliation, role, found.language or meta.get("language"),
                        found.label)
+
+
+    def _floor_for(self, name: str) -> Speaker | None:
+        """The floor just given, when it was given to no one by name or to this speaker."""
+        floor = self.floor
+        if floor is None or (floor.name and floor.name.split()[-1] != name.split()[-1]):
+            return None
+        return floor
 
 
 def meeting_of(metadata: dict[str, str]) -> str | None:

@@ -92,8 +92,19 @@ _INVITEE = re.compile(r"(?:(?:His|Her) Excellency\s+)?\b(?P<title>Mr|Mrs|Ms|Miss
                       r"Monsignor|Archbishop|Cardinal|Judge|Professor)\.?\s+(?P<name>[^,]+),\s*")
 _OBSERVER = re.compile(r"(?:Delegation|Observer|Representative|Mission) of (?:the )?(.+?) "
                        r"to the United Nations")
-_HEAD_OF = re.compile(r"^(?:Vice-)?(?:Chair|Chairperson|President|Director|Executive Director"
-                      r"|Head|Secretary-General|Director-General) of (?:the )?(.+)$")
+_HEAD_OF = re.compile(r"^(?:Vice-)?(?:Chair|Chairperson|Chairman|President|Director|Executive "
+                      r"Director|Head|Secretary-General|Director-General|[Oo]bserver) of (?:the )?(.+)$")
+# A minister's or envoy's post names the country last: "Minister for Foreign Affairs of Y".
+_OFFICE_OF = re.compile(r"^(?:Deputy |Vice-|First |Prime )*(?:Minister|Secretary|President"
+                        r"|Permanent Representative|Special Envoy)\b.*? of (?:the )?([A-Z].+)$")
+# "I now give the floor to …": whom the President calls next, up to the sentence's end (a
+# period not closing a title such as "Mr.").
+_FLOOR = re.compile(r"\bgive the floor to (?P<who>(?:\b(?:Mrs|Mr|Ms|Dr|St)\.|[^.])+)")
+_FLOOR_PERSON = re.compile(r"^(?:(?:His|Her) (?:Excellency|Royal Highness|Majesty)\s+)?"
+                           r"(?P<title>Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Monsignor|Archbishop|Judge"
+                           r"|Professor)\.?\s+(?P<name>[^,]+?)(?:,\s*(?P<post>.+))?$")
+_FLOOR_POST = re.compile(r"^the (?P<post>(?:representative|observer|Permanent (?:Representative|Observer)"
+                         r"|(?:Vice-)?Chair(?:person|man)?|President|Head|Director)\b.*)$", re.I)
 _UN_SECRETARIAT = {"Secretary-General", "Deputy Secretary-General"}
 
 
@@ -118,8 +129,33 @@ def affiliation_of_post(post: str) -> str | None:
         return m.group(1)
     if "Secretary-General" in post or "United Nations" in post:
         return "United Nations"
-    if m := _HEAD_OF.match(post):
+    if m := _HEAD_OF.match(post) or _OFFICE_OF.match(post):
         return m.group(1)
+    if m := re.match(r"^(?:[Tt]he )?(?:representative|Permanent Representative) of (?:the )?(.+)$", post):
+        return m.group(1)
+    return None
+
+
+def floor_given(text: str) -> Speaker | None:
+    """Whom a President's paragraph gives the floor to last, as far as it says: "I now
+    give the floor to the observer of the League of Arab States" → (affiliation League of
+    Arab States, role "observer of the League of Arab States"); "… to His Excellency
+    Mr. X, Minister for Foreign Affairs of Y" → Mr. X, Y. The next label that names no
+    affiliation of its own takes it (`documents`). None when no floor is given, or to a
+    name alone ("I now give the floor to Mr. Mardini")."""
+    found = list(_FLOOR.finditer(" ".join(text.split())))
+    if not found:
+        return None
+    who = found[-1].group("who").strip(" ,;")
+    if m := _FLOOR_PERSON.match(who):
+        post = (m.group("post") or "").strip() or None
+        name = f"{m.group('title')}. {' '.join(m.group('name').split())}"
+        affiliation = affiliation_of_post(post) if post else None
+        return Speaker(name, affiliation, post) if affiliation else None
+    if m := _FLOOR_POST.match(who):
+        post = m.group("post")
+        if affiliation := affiliation_of_post(post):
+            return Speaker("", affiliation, post)
     return None
 
 

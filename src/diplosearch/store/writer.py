@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import sqlite3
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -29,9 +30,10 @@ import numpy as np
 from ..embed.models import Embedder, embed_all, embed_all_spans
 from ..errors import NoSourcesError, NotFoundError, SourceError
 from ..embed.multilingual import load_multilingual
-from ..ingest.documents import Passage, to_passages
+from ..ingest.documents import Passage, meeting_of, to_passages
 from ..text.language import detect
 from ..ingest.passages import sentence_spans
+from ..ingest.speakers import invitations
 from ..ingest.sources import MAX_BYTES_DEFAULT, SourceText, discover, read_source
 from . import ann, ann_update, database, identity, multilingual, recovery, sentences, vectors
 from .locking import writer_lock
@@ -224,6 +226,7 @@ def add_sources(index_dir: Path, manifest: Manifest, embedder: Embedder, items: 
                     if progress:
                         progress("file", 1)
                     continue
+                indexed_invitations(db, source.metadata, meetings)
                 passages = to_passages(source, embedder.count_tokens, manifest.max_tokens,
                                        manifest.min_tokens, meetings=meetings)
                 if not passages:
@@ -248,6 +251,25 @@ def add_sources(index_dir: Path, manifest: Manifest, embedder: Embedder, items: 
         db.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def indexed_invitations(db: sqlite3.Connection, metadata: dict[str, str],
+                        meetings: dict[str, dict]) -> None:
+    """For a resumption whose meeting's first record was not read in this add (indexed
+    earlier, or unchanged now): the briefers its President invited, read back from that
+    record's indexed passages (a paragraph's parts joined) into `meetings`."""
+    meeting = meeting_of(metadata)
+    if meeting is None or meeting in meetings or "(Resumption" not in metadata.get("symbol", ""):
+        return
+    rows = db.execute("SELECT p.paragraph, p.text FROM passages p JOIN documents d "
+                      "ON d.id = p.doc_id WHERE d.symbol = ? AND p.role = 'President' "
+                      "ORDER BY p.doc_id, p.position", (meeting,)).fetchall()
+    paragraphs: dict[int, list[str]] = {}
+    for row in rows:
+        paragraphs.setdefault(row["paragraph"], []).append(row["text"])
+    invited = meetings.setdefault(meeting, {})
+    for parts in paragraphs.values():
+        invited.update(invitations(" ".join(parts)))
 
 
 def remove_document(index_dir: Path, manifest: Manifest, doc: str) -> list[str]:
