@@ -20,6 +20,24 @@ from .base import (
 )
 
 
+EngineOpt = Annotated[str, typer.Option(
+    metavar="ENGINE", help="'local' (this process) or 'ray' (a Ray cluster; "
+                           "pip install 'diplosearch[ray]').")]
+AddressOpt = Annotated[Optional[str], typer.Option(
+    metavar="ADDRESS", help="Ray cluster for --engine ray ('auto', 'ray://head:10001'); "
+                            "default: $RAY_ADDRESS, else a local Ray.")]
+DeviceOpt = Annotated[str, typer.Option(
+    metavar="DEVICE", help="Torch device to embed on: 'cpu' or 'cuda' (with --engine "
+                           "ray: one GPU per worker).")]
+
+
+def _check_engine(engine: str, address: str | None) -> None:
+    if engine not in ("local", "ray"):
+        raise typer.BadParameter("use 'local' or 'ray'", param_hint="--engine")
+    if address and engine != "ray":
+        raise typer.BadParameter("only with --engine ray", param_hint="--address")
+
+
 def _report(report, fmt: str, index_path: Path) -> None:
     import json
 
@@ -60,20 +78,14 @@ def index_build(
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
     fmt: FormatOpt = "table",
     index_type: IndexTypeOpt = "auto",
-    engine: Annotated[str, typer.Option(
-        metavar="ENGINE", help="'local' (this process) or 'ray' (a Ray cluster; "
-                               "pip install 'diplosearch[ray]').")] = "local",
-    address: Annotated[Optional[str], typer.Option(
-        metavar="ADDRESS", help="Ray cluster for --engine ray ('auto', 'ray://head:10001'); "
-                                "default: a local Ray.")] = None,
-    device: Annotated[str, typer.Option(
-        metavar="DEVICE", help="Torch device to embed on: 'cpu' or 'cuda' (with --engine "
-                               "ray: one GPU per worker).")] = "cpu",
+    engine: EngineOpt = "local",
+    address: AddressOpt = None,
+    device: DeviceOpt = "cpu",
     multilingual: Annotated[Optional[bool], typer.Option(
         "--multilingual/--no-multilingual",
         help="Also store multilingual vectors, so questions in French, Spanish, Russian, "
-             "Arabic or Chinese find these records. Default: with the bundled model, yes "
-             "(not with --engine ray).")] = None,
+             "Arabic or Chinese find these records. Default: with the bundled model, "
+             "yes.")] = None,
 ) -> None:
     """Build a new index from transcripts: split into cited passages, embed, store.
 
@@ -86,18 +98,16 @@ def index_build(
     from ..index import build_index
 
     check_format(fmt)
-    if engine not in ("local", "ray"):
-        raise typer.BadParameter("use 'local' or 'ray'", param_hint="--engine")
-    if address and engine != "ray":
-        raise typer.BadParameter("only with --engine ray", param_hint="--address")
-    if multilingual and engine == "ray":
-        raise typer.BadParameter("not with --engine ray (yet)", param_hint="--multilingual")
+    _check_engine(engine, address)
     if engine == "ray":
         from ..scale.ray_build import build_index_ray
 
-        idx, report = build_index_ray(paths, name, model=model, replace=replace,
-                                      max_tokens=max_tokens, max_bytes=max_file_mb * 2**20,
-                                      address=address, device=device, index_type=index_type)
+        with render.build_progress(progress) as bar:
+            idx, report = build_index_ray(paths, name, model=model, replace=replace,
+                                          max_tokens=max_tokens, max_bytes=max_file_mb * 2**20,
+                                          address=address, device=device,
+                                          index_type=index_type, multilingual=multilingual,
+                                          progress=bar)
     else:
         if device != "cpu":
             from ..embed.models import load_embedder
@@ -129,6 +139,9 @@ def index_add(
         "--replace-same-name",
         help="Let a file replace a different document indexed under the same name (key) "
              "from another path. Without it such an add is refused and nothing changes.")] = False,
+    engine: EngineOpt = "local",
+    address: AddressOpt = None,
+    device: DeviceOpt = "cpu",
 ) -> None:
     """Add new or changed files to an index. Unchanged passages are not embedded again.
 
@@ -140,10 +153,18 @@ def index_add(
     from ..index import open_index
 
     check_format(fmt)
+    _check_engine(engine, address)
     idx = open_index(index, model)
     with render.build_progress(progress) as bar:
-        report = idx.add(paths, progress=bar, wait=wait, max_bytes=max_file_mb * 2**20,
-                         replace_same_name=replace_same_name)
+        if engine == "ray":
+            from ..scale.ray_build import add_index_ray
+
+            report = add_index_ray(paths, idx.path, max_bytes=max_file_mb * 2**20,
+                                   replace_same_name=replace_same_name, wait=wait,
+                                   address=address, device=device, progress=bar)
+        else:
+            report = idx.add(paths, progress=bar, wait=wait, max_bytes=max_file_mb * 2**20,
+                             replace_same_name=replace_same_name)
     _report(report, fmt, idx.path)
     # Nothing given could be read: a failure, as for `index build`, though the index is unchanged.
     if report.skipped and (strict or not (report.indexed or report.moved)):

@@ -254,6 +254,13 @@ def _page_of(source: SourceText, offset: int) -> int | None:
     return source.pages[max(i, 0)][1]
 
 
+def leave_invitations(source: SourceText, meetings: dict[str, dict]) -> None:
+    """Do to `meetings` what `to_passages` does, without the split: a meeting's first
+    record leaves its invitations there for the resumptions read after it. A Ray worker
+    reads so the records of a meeting that other workers index (`scale.worker`)."""
+    _paragraphs(source, meetings)
+
+
 def to_passages(source: SourceText, count: TokenCounter, budget: int,
                 min_tokens: int = 16, meetings: dict[str, dict] | None = None) -> list[Passage]:
     """Split a decoded source into passages of at most `budget` word pieces each.

@@ -1,31 +1,40 @@
-"""Building an index with Ray: files are read, split and embedded by a pool of Ray actors
-that each keep the model loaded, and the results are merged into an ordinary index.
+"""Building and growing an index with Ray: files are read, split and embedded by a pool of
+Ray actors that each keep the models loaded, and the results are merged into an ordinary
+index by the same code as a local build or add.
 
-The driver lists the files and groups them, in order, into shards of a few dozen files.
-Ray Data sends each group to an actor (`map_batches` with a callable class on an actor
-pool), which reads the files, hashes them into a shard key, and, unless the driver already
-holds that shard, splits them into passages with `documents.to_passages` and embeds them.
-The driver writes each shard as it arrives (see `shards`), so a rerun after an
-interruption re-embeds only the shards it never received. Finally the shards are merged,
-in file order, through the local build's commit path: the index is the one a local build
-writes, with the same passages, citations and ids. The embedding backend is chosen once
-on the driver (`_build_backend`), so nodes with different CPUs cannot mix int8 and fp32.
+The driver lists the files, groups them, in order, into shards of a few dozen files, and
+tells each shard what the index already holds of its files and which earlier records of
+the same meetings to read for their invitations (`worker`). Ray Data sends each shard to an
+actor (`map_batches` with a callable class on an actor pool), which reads its files,
+hashes them into a shard key, and, unless the driver already holds that shard, splits and
+embeds them with the English model (vectors and sentence vectors) and the multilingual
+model. The driver writes each shard as it arrives (see `shards`), so a rerun after an
+interruption re-embeds only the shards it never received. Finally the shards are merged, in
+file order, through the local add's commit path: a build gives the index a local build
+writes (same passages, citations, ids, vectors, warnings), and an add does what a local add
+does (same-name refusal, moved files, unchanged files skipped by their hash), committing a
+batch of whole documents at a time under the writer lock, so a kill leaves every document
+at its old or new state. The embedding backend is chosen once on the driver
+(`_backend`), so nodes with different CPUs cannot mix int8 and fp32.
 
 Ray Data restarts an actor that dies and retries its unfinished batch (its defaults for
-actor pools: `max_restarts=-1`, `max_task_retries=-1`); an exception raised by our code
-is not retried but fails the build, as it would locally. A file that cannot be read is
-reported in `BuildReport.skipped` as in a local build. Ray is an optional dependency: `pip install 'diplosearch[ray]'`.
+actor pools: `max_restarts=-1`, `max_task_retries=-1`); an exception raised by our code is
+not retried but fails the build, as it would locally. Ray is an optional dependency:
+`pip install 'diplosearch[ray]'`.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import DiplosearchError, SourceError
-from ..store import writer
+from ..errors import DiplosearchError
+from ..store import identity, writer
 from . import shards
+from .worker import ShardWorker  # noqa: F401  (the actor class; tests subclass it)
 
 FILES_PER_SHARD = 32
 
@@ -44,79 +53,35 @@ def _ray():
     return ray
 
 
-class ShardWorker:
-    """One Ray actor: loads the model once, then reads, splits and embeds groups of files."""
+class Pool:
+    """Where and how shards are embedded: the Ray cluster, the actors, the shard folder."""
 
-    def __init__(self, model, device: str, max_tokens: int, min_tokens: int, max_bytes: int,
-                 done: frozenset[str], backend: str | None = None) -> None:
-        from ..embed.models import canonical_name
+    def __init__(self, address: str | None = None, device: str = "cpu",
+                 workers: int | None = None, shard_dir: str | os.PathLike[str] | None = None,
+                 files_per_shard: int = FILES_PER_SHARD, worker: type | None = None,
+                 progress: writer.Progress | None = None) -> None:
+        self.address, self.device, self.workers = address, device, workers
+        self.shard_dir = Path(shard_dir) if shard_dir else None
+        self.files_per_shard, self.worker = files_per_shard, worker or ShardWorker
+        self.progress = progress
 
-        self.model, self.device, self.max_bytes, self.done = model, device, max_bytes, done
-        self.backend = backend
-        self.name = canonical_name(model)
-        self.max_tokens, self.min_tokens = max_tokens, min_tokens
-        self._embedder = None
+    def folder(self, target: Path) -> Path:
+        return self.shard_dir or target.with_name(f".{target.name}.shards")
 
-    @property
-    def embedder(self):
-        if self._embedder is None:   # not for a shard already written: no load at all
-            from ..embed.models import load_embedder
-
-            self._embedder = load_embedder(self.model, device=self.device,
-                                           backend=self.backend, purpose="build")
-        return self._embedder
-
-    def __call__(self, batch: dict) -> dict:
-        out: dict[str, list] = {"shard": [], "key": [], "payload": [], "vectors": []}
-        for shard, paths, keys, absolute in zip(batch["shard"], batch["paths"], batch["keys"],
-                                                batch["absolute"]):
-            key, payload, vecs = self.run(list(paths), list(keys), list(absolute))
-            out["shard"].append(int(shard))
-            out["key"].append(key)
-            out["payload"].append(payload)
-            out["vectors"].append(vecs)
-        return out
-
-    def run(self, paths: list[str], keys: list[str],
-            absolute: list[str] | None = None) -> tuple[str, str, bytes]:
-        """Read, split and embed one shard's files; returns its key, its JSON payload and
-        its vectors' bytes, or the key alone when the driver already holds that shard."""
-        import json
-
-        from ..embed.models import embed_all
-        from ..ingest.documents import to_passages
-        from ..ingest.sources import SourceFile, read_source
-
-        sources, failed, shown = [], {}, {}
-        for path, key, real in zip(paths, keys, absolute or paths):
-            shown[real] = path
-            try:
-                sources.append(read_source(SourceFile(Path(real), key), self.max_bytes))
-            except SourceError as exc:
-                failed[path] = exc.problem
-        key = shards.shard_key(self.name, self.max_tokens, self.min_tokens, sources,
-                               sorted(failed.items()))
-        if key in self.done:
-            return key, "", b""
-        docs, texts = [], []
-        max_tokens = min(self.max_tokens, self.embedder.max_tokens)   # as a local build caps it
-        for source in sources:
-            try:
-                passages = to_passages(source, self.embedder.count_tokens, max_tokens,
-                                       self.min_tokens)
-                if not passages:
-                    raise SourceError(source.file.path, "no text to index")
-            except SourceError as exc:
-                failed[shown[str(source.file.path)]] = exc.problem
-                continue
-            docs.append(shards.shard_record(source, passages))
-            texts.extend(p.text for p in passages)
-        vecs = embed_all(self.embedder, texts)
-        payload = {"model": self.embedder.name, "dimension": self.embedder.dimension,
-                   "backend": getattr(self.embedder, "backend", None),
-                   "max_tokens": max_tokens, "documents": docs,
-                   "skipped": [(p, failed[p]) for p in paths if p in failed]}
-        return key, json.dumps(payload), vecs.tobytes()
+    def run(self, specs: list[dict], folder: Path, settings: dict) -> list[str]:
+        """Shard keys in file order; every shard is on disk under `folder` when this
+        returns. Starts a local Ray when none is running in this process (and stops it)."""
+        ray = _ray()
+        started_here = not ray.is_initialized()
+        if started_here:   # an existing cluster: --address, else $RAY_ADDRESS
+            local = self.address is None and not os.environ.get("RAY_ADDRESS")
+            ray.init(address=self.address, include_dashboard=False, log_to_driver=False,
+                     num_cpus=self.workers if local else None, logging_level="WARNING")
+        try:
+            return _run_pool(ray, specs, folder, self, settings)
+        finally:
+            if started_here:
+                ray.shutdown()
 
 
 def build_index_ray(paths, index, model=None, *, replace: bool = False,
@@ -125,12 +90,14 @@ def build_index_ray(paths, index, model=None, *, replace: bool = False,
                     device: str = "cpu", workers: int | None = None,
                     shard_dir: str | os.PathLike[str] | None = None,
                     files_per_shard: int = FILES_PER_SHARD, worker: type | None = None,
-                    index_type: str = "auto"):
+                    index_type: str = "auto", multilingual: bool | None = None,
+                    progress: writer.Progress | None = None):
     """`index.build_index` on Ray: the same index, built by a pool of Ray actors.
 
     Args:
-        paths, index, model, replace, max_tokens, min_tokens, max_bytes: as `build_index`
-            (`model` is a name or folder every worker can load, not an Embedder).
+        paths, index, model, replace, max_tokens, min_tokens, max_bytes, index_type,
+            multilingual, progress: as `build_index` (`model` is a name or folder every
+            worker can load, not an Embedder; `multilingual` True, False or None).
         address: a Ray cluster ("auto", "ray://head:10001"); None starts a local Ray
             unless one is already running in this process.
         device: torch device of each worker ("cuda" gives each actor one GPU).
@@ -139,8 +106,6 @@ def build_index_ray(paths, index, model=None, *, replace: bool = False,
             the index, removed after a successful build.
         files_per_shard: files per shard, the unit of work and of resumption.
         worker: the actor class, a `ShardWorker` subclass (tests use it to kill workers).
-        index_type: as `build_index`: "auto", "flat", or a trained compressed FAISS index
-            ("ivf-sq8", "ivf-pq") for very large corpora, trained once after the merge.
 
     Returns:
         The opened index and a report of what was indexed and skipped.
@@ -148,74 +113,200 @@ def build_index_ray(paths, index, model=None, *, replace: bool = False,
     import time
 
     from .. import index as index_mod
+    from ..embed.models import canonical_name
     from ..ingest.sources import discover
+    from ..store.aside import build_aside
+    from ..store.manifest import Manifest
 
     started = time.perf_counter()
-    ray = _ray()
+    _ray()
     target = index_mod.resolve_index(index, new=True)
     _check_target(target, replace, index_type)   # before hours of embedding, not after
-    paths = index_mod._as_list(paths)
-    what = ", ".join(map(str, paths))
-    files = discover(paths)
-    if not files:
-        raise writer.NoSourcesError(f"nothing could be indexed from {what} (no files)")
-    folder = Path(shard_dir) if shard_dir else target.with_name(f".{target.name}.shards")
-    groups = [files[i:i + files_per_shard] for i in range(0, len(files), files_per_shard)]
-    started_here = not ray.is_initialized()
-    if started_here:
-        ray.init(address=address, num_cpus=workers if address is None else None,
-                 include_dashboard=False, log_to_driver=False, logging_level="WARNING")
-    try:
-        settings = {"model": model, "device": device, "max_tokens": max_tokens,
-                    "min_tokens": min_tokens, "max_bytes": max_bytes,
-                    "backend": _build_backend(model, device)}
-        keys = _run_pool(ray, groups, folder, worker or ShardWorker, settings, workers)
-    finally:
-        if started_here:
-            ray.shutdown()
-    idx, report = _merge_into(target, folder, keys, replace, min_tokens, index_type, what)
+    what = ", ".join(map(str, index_mod._as_list(paths)))
+    files = discover(index_mod._as_list(paths))
+    pool = Pool(address, device, workers, shard_dir, files_per_shard, worker, progress)
+    second = _multilingual_name(multilingual, canonical_name(model))
+    settings = {"model": model, "device": device, "max_tokens": max_tokens,
+                "min_tokens": min_tokens, "max_bytes": max_bytes,
+                "backend": _backend(model, device, "build"), "multilingual": second}
+    folder = pool.folder(target)
+    keys = pool.run(_specs(files, pool.files_per_shard), folder, settings)
+    _check_target(target, replace, index_type)
+    first = shards.read_shard(folder, keys[0])[0]
+    now = _now()
+    manifest = Manifest(model=first["model"], dimension=first["dimension"],
+                        max_tokens=first["max_tokens"], min_tokens=min_tokens,
+                        created_at=now, updated_at=now, index_type=index_type,
+                        multilingual_model=second,
+                        multilingual_dimension=first["multilingual_dimension"])
+    report = build_aside(target, manifest, what, lambda tmp, m: _merge(
+        tmp, m, folder, keys, identity.Claims()))
     shutil.rmtree(folder, ignore_errors=True)
     report.seconds = time.perf_counter() - started
-    return idx, report
+    return index_mod.Index(target), report
 
 
-def _build_backend(model, device: str) -> str:
-    """The backend a local build would use, chosen once here: left to each worker, "auto"
-    could pick int8 on one node and fp32 on another and mix them in one index."""
+def add_index_ray(paths, index, *, max_bytes: int = writer.MAX_BYTES_DEFAULT,
+                  replace_same_name: bool = False, wait: float = 0.0,
+                  address: str | None = None, device: str = "cpu", workers: int | None = None,
+                  shard_dir: str | os.PathLike[str] | None = None,
+                  files_per_shard: int = FILES_PER_SHARD, worker: type | None = None,
+                  progress: writer.Progress | None = None) -> writer.BuildReport:
+    """`Index.add` on Ray: new and changed files are read, split and embedded by the pool;
+    the same identity rules as a local add (see `store.identity`: a different document under
+    a taken name is refused before any work, `SameNameError`, unless `replace_same_name`;
+    moved files keep their key; unchanged files cost a hash). Holds the writer lock; commits
+    a batch of whole documents at a time, so a kill loses no committed document and a rerun
+    finishes the job. Other arguments as `build_index_ray`."""
+    import time
+
+    from .. import index as index_mod
+    from ..ingest.sources import discover
+    from ..store import recovery
+    from ..store.locking import writer_lock
+    from ..store.manifest import read_manifest
+
+    started = time.perf_counter()
+    _ray()
+    idx = index_mod.open_index(index)
+    idx._check_writable()
+    files = discover(index_mod._as_list(paths))
+    pool = Pool(address, device, workers, shard_dir, files_per_shard, worker, progress)
+    folder = pool.folder(idx.path)
+    with writer_lock(idx.path, wait):
+        manifest = read_manifest(idx.path)
+        db = recovery.open_for_writing(idx.path, manifest)
+        try:
+            claims = identity.check(db, [(f, _loader(max_bytes)) for f in files],
+                                    replace_same_name)
+            settings = {"model": manifest.model, "device": device,
+                        "max_tokens": manifest.max_tokens, "min_tokens": manifest.min_tokens,
+                        "max_bytes": max_bytes, "purpose": "query",   # as `Index.embedder`
+                        "backend": _backend(manifest.model, device, "query"),
+                        "multilingual": manifest.multilingual_model}
+            specs = _specs(files, pool.files_per_shard, lambda f: _known(db, claims, f))
+            keys = pool.run(specs, folder, settings)
+            report = _merge(idx.path, manifest, folder, keys, claims, db)
+        finally:
+            db.close()
+    shutil.rmtree(folder, ignore_errors=True)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _loader(max_bytes: int):
+    import functools
+
+    return functools.partial(writer._load_file, max_bytes=max_bytes)
+
+
+def _known(db, claims: identity.Claims, file) -> dict:
+    """What the index holds of `file`, for its worker: the document it updates (sha256 and
+    metadata), or that its name is another document's."""
+    path = str(file.path.resolve())
+    if claims.clashes(db, file.key, path):
+        return {"clash": True}
+    existing = claims.existing(db, file.key, path)
+    return {"existing": None if existing is None else
+            {"sha256": existing["sha256"], "metadata": json.loads(existing["metadata"])}}
+
+
+def _specs(files, per_shard: int, known: Callable | None = None) -> list[dict]:
+    """Each shard's files (as the worker reads them) and its context: the files before it
+    of the meetings its files belong to, for their invitations (see `worker`)."""
+    from ..ingest.documents import meeting_of
+    from ..ingest.sources import metadata_from_name
+
+    def entry(f) -> dict:
+        # Workers read absolute paths (their working folder is not the driver's on a
+        # cluster); problems are reported under the path as given, as locally.
+        return {"path": str(f.path), "key": f.key, "absolute": str(f.path.resolve()),
+                **(known(f) if known else {"existing": None})}
+
+    entries = [entry(f) for f in files]
+    meetings = [meeting_of(metadata_from_name(f.path.name)) for f in files]
+    specs = []
+    for start in range(0, len(files), per_shard):
+        own = {m for m in meetings[start:start + per_shard] if m}
+        context = [e for e, m in zip(entries[:start], meetings) if m in own and
+                   not e.get("clash")]
+        specs.append({"files": entries[start:start + per_shard], "context": context})
+    return specs
+
+
+def _run_pool(ray, specs: list[dict], folder: Path, pool: Pool, settings: dict) -> list[str]:
+    gpu = pool.device.startswith("cuda")
+    workers = pool.workers or max(1, int(ray.cluster_resources().get("GPU" if gpu else "CPU", 1)))
+    done = frozenset(p.stem for p in folder.glob("*.json")) if folder.is_dir() else frozenset()
+    rows = [{"shard": i, "spec": json.dumps(s)} for i, s in enumerate(specs)]
+    ds = ray.data.from_items(rows).map_batches(
+        pool.worker, batch_size=1, batch_format="numpy",
+        compute=ray.data.ActorPoolStrategy(size=min(workers, max(1, len(rows)))),
+        fn_constructor_kwargs={**settings, "done": done}, num_gpus=1 if gpu else 0)
+    if pool.progress:
+        pool.progress("files", sum(len(s["files"]) for s in specs))
+    keys: dict[int, str] = {}
+    for row in ds.iter_rows():
+        key, shard = str(row["key"]), int(row["shard"])
+        if row["payload"] and not shards.has_shard(folder, key):
+            shards.write_shard(folder, key, str(row["payload"]), bytes(row["arrays"]))
+        keys[shard] = key
+        if pool.progress:
+            _report_progress(pool.progress, folder, key, len(specs[shard]["files"]))
+    return [keys[i] for i in range(len(rows))]
+
+
+def _report_progress(progress, folder: Path, key: str, files: int) -> None:
+    payload = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+    n = sum(len(r.get("passages", ())) for r in payload["records"])
+    progress("file", files)
+    progress("planned", n)
+    progress("passages", n)
+
+
+def _merge(index_dir: Path, manifest, folder: Path, keys: list[str],
+           claims: identity.Claims, db=None) -> writer.BuildReport:
+    """Commit the shards into the index at `index_dir` (its writer lock held), then compact
+    and refresh the search structure as a local add does."""
+    from ..store import recovery
+
+    own = db is None
+    db = recovery.open_for_writing(index_dir, manifest) if own else db
+    try:
+        report = writer.BuildReport()
+        shards.Merge(index_dir, db, manifest, claims, report).add(
+            shards.read_shard(folder, k) for k in keys)
+        writer.compact(index_dir, db, manifest)
+        writer.refresh_ann(index_dir, db, manifest)   # trains an IVF index when asked for
+        return report
+    finally:
+        if own:
+            db.close()
+
+
+def _multilingual_name(multilingual: bool | None, english: str) -> str:
+    """The multilingual model a build stores vectors from, as `embed.multilingual.
+    second_model` decides it, by name (each worker loads it)."""
+    from ..embed.models import DEFAULT_MODEL
+    from ..embed.multilingual import MULTILINGUAL_MODEL
+
+    wanted = english == DEFAULT_MODEL if multilingual is None else multilingual
+    return MULTILINGUAL_MODEL if wanted else ""
+
+
+def _backend(model, device: str, purpose: str) -> str:
+    """The backend a local build (or add) would use, chosen once here: left to each worker,
+    "auto" could pick int8 on one node and fp32 on another and mix them in one index."""
     from ..embed.models import BACKEND_ENV, auto_backend, canonical_name
 
     choice = os.environ.get(BACKEND_ENV) or "auto"
-    return auto_backend(canonical_name(model), device, "build") if choice == "auto" else choice
+    return auto_backend(canonical_name(model), device, purpose) if choice == "auto" else choice
 
 
-def _run_pool(ray, groups, folder: Path, worker: type, settings: dict,
-              workers: int | None) -> list[str]:
-    """Shard keys in file order; every shard is on disk under `folder` when this returns."""
-    import json
+def _now() -> str:
+    from ..store import database
 
-    import numpy as np
-
-    gpu = settings["device"].startswith("cuda")
-    workers = workers or max(1, int(ray.cluster_resources().get("GPU" if gpu else "CPU", 1)))
-    done = frozenset(p.stem for p in folder.glob("*.json")) if folder.is_dir() else frozenset()
-    # Workers read absolute paths (their working folder is not the driver's on a cluster);
-    # problems are reported under the path as given, like a local build does.
-    rows = [{"shard": i, "paths": [str(f.path) for f in g], "keys": [f.key for f in g],
-             "absolute": [str(f.path.resolve()) for f in g]} for i, g in enumerate(groups)]
-    ds = ray.data.from_items(rows).map_batches(
-        worker, batch_size=1, batch_format="numpy",
-        compute=ray.data.ActorPoolStrategy(size=min(workers, max(1, len(rows)))),
-        fn_constructor_kwargs={**settings, "done": done}, num_gpus=1 if gpu else 0)
-    keys: dict[int, str] = {}
-    for row in ds.iter_rows():
-        key = str(row["key"])
-        if row["payload"] and not shards.has_shard(folder, key):
-            payload = json.loads(row["payload"])
-            vecs = np.frombuffer(row["vectors"], dtype=np.float32).reshape(
-                -1, payload["dimension"])
-            shards.write_shard(folder, key, payload, vecs)
-        keys[int(row["shard"])] = key
-    return [keys[i] for i in range(len(rows))]
+    return database.now()
 
 
 def _check_target(target: Path, replace: bool, index_type: str) -> None:
@@ -234,25 +325,3 @@ def _check_target(target: Path, replace: bool, index_type: str) -> None:
     if target.exists() and not replace:
         raise IndexExistsError(f"{target}: an index already exists; use `index add` to grow it "
                                "or --replace to rebuild it")
-
-
-def _merge_into(target: Path, folder: Path, keys: list[str], replace: bool, min_tokens: int,
-                index_type: str, what: str):
-    """Merge shards into a new index at `target`, built aside and swapped in like
-    `index.build_from_sources` does."""
-    from .. import index as index_mod
-    from ..store import database
-    from ..store.aside import build_aside
-    from ..store.manifest import Manifest
-
-    _check_target(target, replace, index_type)
-    first = next((shards.read_shard(folder, k)[0] for k in keys), None)
-    if first is None:
-        raise writer.NoSourcesError(f"nothing could be indexed from {what} (no files)")
-    now = database.now()
-    manifest = Manifest(model=first["model"], dimension=first["dimension"],
-                        max_tokens=first["max_tokens"], min_tokens=min_tokens,
-                        created_at=now, updated_at=now, index_type=index_type)
-    report = build_aside(target, manifest, what, lambda tmp, m: shards.merge_shards(
-        tmp, m, (shards.read_shard(folder, k) for k in keys)))
-    return index_mod.Index(target), report

@@ -1,23 +1,23 @@
-"""Shards of a distributed build: passages and vectors for a group of files, on disk,
-and their merge into an ordinary index.
+"""Shards of a distributed build or add on disk, and their merge into an ordinary index.
 
-A shard is two files named by a content hash of what went into it (the model, the
-passage settings, and each file's key, path, bytes and metadata): `<key>.npy` holds the
-float32 vectors, `<key>.json` the documents, their passages and the files that could
-not be read. The JSON is written last and renamed into place, so a shard either exists
-whole or not at all, and a rerun after an interruption skips every shard already written.
-No pickle: vectors load with `allow_pickle=False`.
+A shard is two files named by a content hash of what went into it (`worker.ShardWorker.key`:
+the models, the passage settings, each file's key, path, bytes and metadata, what the index
+held of it, and the meeting records read for their invitations): `<key>.npz` holds its
+arrays (English, sentence and multilingual vectors), `<key>.json` each file's record
+(indexed with its passages, unchanged, or skipped; its reader's warnings). The JSON is
+written last and renamed into place, so a shard either exists whole or not at all, and a
+rerun after an interruption skips every shard already written. No pickle: arrays load with
+`allow_pickle=False`.
 
-The merge feeds the stored vectors through the same plan-and-commit code as a local
-build (`writer._plan`, `writer._commit`), in the same document order and the same
-commit batches, so ids, segments, SQLite rows and the manifest come out as a local
-build writes them.
+The merge walks the records in file order through the same code as a local add
+(`writer._plan`, `writer._commit`, `writer._note_unchanged`), in the same commit batches,
+with the precomputed vectors standing in for the models; so ids, segments, SQLite rows,
+sentence and multilingual vectors, warnings and the manifest come out as locally.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
+import io
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -27,52 +27,30 @@ import numpy as np
 
 from ..ingest.documents import Passage
 from ..ingest.sources import SourceFile, SourceText
-from ..store import recovery, writer
+from ..store import identity, writer
 from ..store.manifest import Manifest
 
-SHARD_FORMAT = 1
 
-
-def shard_key(model: str, max_tokens: int, min_tokens: int, sources: Sequence[SourceText],
-              skipped: Sequence[tuple[str, str]]) -> str:
-    """A content hash of a shard's inputs: same inputs and settings, same key."""
-    h = hashlib.sha256(json.dumps([SHARD_FORMAT, model, max_tokens, min_tokens]).encode())
-    for s in sources:
-        h.update(json.dumps([s.file.key, str(s.file.path.resolve()), s.sha256, s.encoding,
-                             s.metadata], sort_keys=True).encode())
-    h.update(json.dumps(list(skipped)).encode())
-    return h.hexdigest()[:32]
-
-
-def shard_record(source: SourceText, passages: Sequence[Passage]) -> dict:
-    """One document of a shard, as JSON-ready data (no text of the source itself)."""
-    return {"key": source.file.key, "path": str(source.file.path.resolve()),
-            "sha256": source.sha256, "encoding": source.encoding, "metadata": source.metadata,
-            "passages": [dataclasses.asdict(p) for p in passages]}
-
-
-def write_shard(folder: Path, key: str, payload: dict, vectors: np.ndarray) -> None:
-    """Write a shard atomically: vectors first, then the JSON that makes it visible."""
+def write_shard(folder: Path, key: str, payload: str, arrays: bytes) -> None:
+    """Write a shard atomically: arrays first, then the JSON that makes it visible."""
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{key}.{os.getpid()}.npy"
-    with open(tmp, "wb") as fh:
-        np.save(fh, np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, folder / f"{key}.npy")
-    tmp = folder / f".{key}.{os.getpid()}.json"
-    tmp.write_text(json.dumps(payload), encoding="utf-8")
-    os.replace(tmp, folder / f"{key}.json")
+    for suffix, data in ((".npz", arrays), (".json", payload.encode("utf-8"))):
+        tmp = folder / f".{key}.{os.getpid()}{suffix}"
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, folder / f"{key}{suffix}")
 
 
 def has_shard(folder: Path, key: str) -> bool:
-    return (folder / f"{key}.json").exists() and (folder / f"{key}.npy").exists()
+    return (folder / f"{key}.json").exists() and (folder / f"{key}.npz").exists()
 
 
-def read_shard(folder: Path, key: str) -> tuple[dict, np.ndarray]:
+def read_shard(folder: Path, key: str) -> tuple[dict, dict[str, np.ndarray]]:
     payload = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
-    vecs = np.load(folder / f"{key}.npy", allow_pickle=False)
-    return payload, vecs
+    with np.load(io.BytesIO((folder / f"{key}.npz").read_bytes()), allow_pickle=False) as z:
+        return payload, {name: z[name] for name in z.files}
 
 
 class _Precomputed:
@@ -80,47 +58,88 @@ class _Precomputed:
     get equal vectors from a deterministic model, so a repeat is no loss)."""
 
     def __init__(self, name: str, dimension: int) -> None:
-        self.name, self.dimension, self.table = name, dimension, {}
+        self.name, self.dimension = name, dimension
+        self.table: dict[str, np.ndarray] = {}
+        self.sentences: dict[str, np.ndarray | None] = {}
         self.backend: str | None = None   # as the shard being merged says
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return np.stack([self.table[t] for t in texts]).astype(np.float32, copy=False)
 
+    def embed_spans(self, texts: Sequence[str], spans) -> tuple[np.ndarray, list]:
+        return self.embed(texts), [self.sentences.get(t) for t in texts]
+
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         raise NotImplementedError("passages of a distributed build are split by the workers")
 
 
-def merge_shards(index_dir: Path, manifest: Manifest, shards: Iterable[tuple[dict, np.ndarray]],
-                 batch_passages: int = 4096) -> writer.BuildReport:
-    """Commit shards (in file order) into the index at `index_dir`, exactly as
-    `writer.add_sources` would have committed the same passages and vectors."""
-    report = writer.BuildReport()
-    embedder = _Precomputed(manifest.model, manifest.dimension)
-    db = recovery.open_for_writing(index_dir, manifest)
-    try:
-        batch: list = []
-        for payload, vecs in shards:
-            report.skipped.extend((p, why) for p, why in payload["skipped"])
-            if payload.get("backend") != embedder.backend and batch:
-                writer._commit(index_dir, db, manifest, batch, embedder, report, None)
-                batch, embedder.table = [], {}
-            embedder.backend = payload.get("backend")
-            row = 0
-            for doc in payload["documents"]:
-                passages = [Passage(**p) for p in doc["passages"]]
-                for passage, vec in zip(passages, vecs[row:row + len(passages)]):
-                    embedder.table[passage.text] = vec
-                row += len(passages)
-                source = SourceText(SourceFile(Path(doc["path"]), doc["key"]), "",
-                                    doc["sha256"], doc["encoding"], doc["metadata"])
-                batch.append(writer._plan(db, source, passages))
-                if sum(r is None for p in batch for r in p.reuse) >= batch_passages:
-                    writer._commit(index_dir, db, manifest, batch, embedder, report, None)
-                    batch, embedder.table = [], {}
-        if batch:
-            writer._commit(index_dir, db, manifest, batch, embedder, report, None)
-        writer.compact(index_dir, db, manifest)
-        writer.refresh_ann(index_dir, db, manifest)   # trains an IVF index when asked for
-    finally:
-        db.close()
-    return report
+class Merge:
+    """Records of shards, in file order, committed into an index as `writer.add_sources`
+    commits the same files; the caller holds the writer lock and compacts afterwards."""
+
+    def __init__(self, index_dir: Path, db, manifest: Manifest, claims: identity.Claims,
+                 report: writer.BuildReport, batch_passages: int = 4096) -> None:
+        self.index_dir, self.db, self.manifest, self.claims = index_dir, db, manifest, claims
+        self.report, self.batch_passages = report, batch_passages
+        self.english = _Precomputed(manifest.model, manifest.dimension)
+        self.second = _Precomputed(manifest.multilingual_model,
+                                   manifest.multilingual_dimension) \
+            if manifest.multilingual_model else None
+        self.batch: list = []
+
+    def add(self, shards: Iterable[tuple[dict, dict[str, np.ndarray]]]) -> None:
+        for payload, arrays in shards:
+            if payload.get("backend") != self.english.backend:
+                self.commit()
+            self.english.backend = payload.get("backend")
+            self._shard(payload, arrays)
+        self.commit()
+
+    def _shard(self, payload: dict, arrays: dict[str, np.ndarray]) -> None:
+        rows = _Rows(arrays)
+        for rec in payload["records"]:
+            report = self.report
+            report.warnings += [w for w in rec["warnings"] if w not in report.warnings]
+            if rec["status"] == "skipped":
+                report.skipped.append((rec["path"], rec["problem"]))
+                continue
+            existing = self.claims.existing(self.db, rec["key"], rec["absolute"])
+            if rec["status"] == "unchanged":
+                writer._note_unchanged(self.db, report, rec["key"], rec["absolute"], existing,
+                                       self.claims)
+                continue
+            passages = [Passage(**p) for p in rec["passages"]]
+            for p in passages:
+                vec, sentences, second = rows.next()
+                self.english.table[p.text], self.english.sentences[p.text] = vec, sentences
+                if self.second is not None:
+                    self.second.table[p.text] = second
+            source = SourceText(SourceFile(Path(rec["absolute"]), rec["key"]), "",
+                                rec["sha256"], rec["encoding"], rec["metadata"])
+            self.batch.append(writer._plan(self.db, source, passages, self.claims))
+            if sum(r is None for p in self.batch for r in p.reuse) >= self.batch_passages:
+                self.commit()
+
+    def commit(self) -> None:
+        if self.batch:
+            writer._commit(self.index_dir, self.db, self.manifest, self.batch, self.english,
+                           self.report, None, self.second)
+        self.batch = []
+        for model in (self.english, self.second):
+            if model is not None:
+                model.table, model.sentences = {}, {}
+
+
+class _Rows:
+    """A shard's arrays read passage by passage, in the order the worker embedded them."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self.vectors, self.counts = arrays["vectors"], arrays["sentence_counts"]
+        self.sentences, self.second = arrays["sentences"], arrays["multilingual"]
+        self.row = self.sentence = 0
+
+    def next(self) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+        i, n = self.row, int(self.counts[self.row])
+        sentences = self.sentences[self.sentence:self.sentence + n] if n >= 0 else None
+        self.row, self.sentence = i + 1, self.sentence + max(n, 0)
+        return self.vectors[i], sentences, self.second[i] if len(self.second) else None
