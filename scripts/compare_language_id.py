@@ -2,6 +2,7 @@
 """Language identification of short queries: accuracy per language and cold load time.
 
     python scripts/compare_language_id.py [--runs 5] [--queries tests/data/short_queries.tsv]
+        [--questions dev.jsonl ...]   (instead of --queries: {"questions": {"en": ..., ...}})
 
 Detectors compared, each restricted to the six UN languages (en fr es ru ar zh):
   before     the function-word detector diplosearch had at ce6f166 (read from git)
@@ -54,6 +55,18 @@ LOADERS = {   # (setup code, one classification) for the cold-load measurement
 def queries(path: Path) -> list[tuple[str, str]]:
     lines = path.read_text(encoding="utf-8").splitlines()
     return [tuple(line.split("\t", 1)) for line in lines if line and not line.startswith("#")]
+
+
+def question_rows(paths: list[Path]) -> list[tuple[str, str]]:
+    """(language, question) for every language of every line of question sets."""
+    import json
+    rows = []
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                rows += [(lang, q) for lang, q in json.loads(line).get("questions", {}).items()
+                         if lang in UN and q]
+    return rows
 
 
 def before_detector():
@@ -157,10 +170,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--queries", type=Path, default=ROOT / "tests/data/short_queries.tsv")
+    parser.add_argument("--questions", type=Path, nargs="*", default=[])
     parser.add_argument("--paragraphs", type=int, default=2000)
     args = parser.parse_args()
-    rows = queries(args.queries)
-    print(f"{len(rows)} queries from {args.queries}")
+    rows = question_rows(args.questions) if args.questions else queries(args.queries)
+    print(f"{len(rows)} queries from {', '.join(map(str, args.questions or [args.queries]))}")
     print(f"{'detector':<12} {'load ms':>8}  " + " ".join(f"{c:>5}" for c in UN) + "   all")
     found = detectors()
     for name, detect in found.items():
