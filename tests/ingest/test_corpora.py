@@ -38,7 +38,7 @@ def test_unsc_2020_president_gets_country_and_role_from_the_tsv():
     path = CORPUS / "unsc_2020_pires/speeches_txt_2020/UNSC_2020_SPV.8698_spch001.txt"
     first = to_passages(read(path), count, 128)[0]
     assert (first.speaker, first.affiliation, first.role, first.statement) == \
-        ("The President", "Viet Nam", "President", 1)
+        ("The President (Mr. Dang)", "Viet Nam", "President", 1)   # named by the table
 
 
 def test_general_debate_metadata_from_name_and_speakers_workbook():

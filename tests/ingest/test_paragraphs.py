@@ -172,7 +172,8 @@ def test_a_general_debate_file_copied_out_keeps_its_country_and_says_what_is_mis
         shutil.copy(GD / "Session 78 - 2023" / name, folder / name)
     source = read_source(SourceFile(folder / "ARM_78_2023.txt", "ARM_78_2023.txt"))
     assert source.metadata == {"body": "General Assembly", "session": "78", "year": "2023",
-                               "title": "General Debate, 78th session", "affiliation": "Armenia"}
+                               "date": "2023-09-05", "title": "General Debate, 78th session",
+                               "affiliation": "Armenia"}
     assert len(source.warnings) == 1 and "Speakers_by_session.xlsx" in source.warnings[0]
     idx, report = ds.build_index([folder], tmp_path / "ix", model="hashing")
     assert len(report.warnings) == 1           # one line for the build, not one per file

@@ -75,7 +75,7 @@ def test_speaker_affiliation_language_and_order(record_8700):
     _, passages = record_8700
     president = passage_with(passages, "Rule 36 of the Council’s")
     assert (president.speaker, president.affiliation, president.role, president.language) == \
-        ("The President", "Viet Nam", "President", "English")     # country from the cover
+        ("The President (Mr. Dang)", "Viet Nam", "President", "English")   # named by the cover
     france = passage_with(passages, "It was essential that the cross-border")
     assert (france.speaker, france.affiliation, france.language, france.statement) == \
         ("Mrs. Gueguen", "France", "French", 7)

@@ -115,8 +115,18 @@ class _Statements:
             role = role or (invited.role if invited else None)
         if affiliation is None and role is None and (floor := self._floor_for(found.name)):
             affiliation, role = floor.affiliation, floor.role
-        return Speaker(found.name, affiliation, role, found.language or meta.get("language"),
-                       found.label)
+        return Speaker(self._named(found.name, role), affiliation, role,
+                       found.language or meta.get("language"), found.label)
+
+    def _named(self, name: str, role: str | None) -> str:
+        """"The President" with the person the cover (or the corpus table) names:
+        "The President (Mr. Dang)", so a search by speaker finds the President's words."""
+        meta = self.meta
+        who = meta.get("president") or (meta.get("speaker") if meta.get("role") == "President"
+                                         else None)
+        if name != "The President" or role != "President" or not who or who == name:
+            return name
+        return f"{name} ({who})"
 
 
     def _floor_for(self, name: str) -> Speaker | None:
