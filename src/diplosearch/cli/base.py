@@ -70,8 +70,10 @@ def fail_cleanly(fn):
             render.error(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc))
             raise typer.Exit(code=1) from None
         except KeyboardInterrupt:
-            render.error("interrupted; the index is unchanged since its last completed commit")
-            raise typer.Exit(code=130) from None
+            from . import interrupt
+
+            interrupt.tell(render.error)   # then the program ends at once: see `interrupt`
+            raise typer.Exit(code=interrupt.INTERRUPTED) from None
     return wrapper
 
 
