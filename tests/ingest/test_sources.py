@@ -70,9 +70,9 @@ def test_discover_errors(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(NoSourcesError, match="folder has no"):
         discover([tmp_path / "empty"])
-    (tmp_path / "x.docx").write_text("x")
+    (tmp_path / "x.odt").write_text("x")
     with pytest.raises(SourceError, match="unsupported file type"):
-        discover([tmp_path / "x.docx"])
+        discover([tmp_path / "x.odt"])
 
 
 def test_sidecar_metadata_and_its_errors(tmp_path):
@@ -90,5 +90,5 @@ def test_discover_finds_pdf_records_beside_text(tmp_path):
     (tmp_path / "notes.txt").write_text("x")
     (tmp_path / "metadata.csv").write_text("file,date\nnotes.txt,2020-01-01\n")
     assert sorted(f.key for f in discover([tmp_path])) == ["S_PV.8701_E.pdf", "notes.txt"]
-    with pytest.raises(SourceError, match=r"expected one of \.pdf, \.text, \.txt"):
+    with pytest.raises(SourceError, match=r"expected one of \.doc, \.docx, \.pdf, \.text, \.txt"):
         discover([tmp_path / "metadata.csv"])

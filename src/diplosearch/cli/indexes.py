@@ -67,7 +67,7 @@ def _report(report, fmt: str, index_path: Path) -> None:
 @index_app.command("build")
 @fail_cleanly
 def index_build(
-    paths: Annotated[list[Path], typer.Argument(metavar="PATH", help="Transcript files or folders (.txt, .pdf).")],
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH", help="Transcript files or folders (.txt, .pdf, .docx).")],
     name: Annotated[str, typer.Option("--name", "-n", metavar="NAME", help="Name (or path) of the new index.")],
     model: ModelOpt = None,
     replace: Annotated[bool, typer.Option(help="Replace an existing index of that name.")] = False,

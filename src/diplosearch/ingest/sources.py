@@ -13,11 +13,13 @@ from pathlib import Path
 
 from ..errors import NoSourcesError, SameNameError, SourceError
 from .corpora import corpus_metadata
+from .word import DOC_SUFFIXES, DOCX_SUFFIXES, read_docx
 from .metadata import FIELDS as SIDECAR_FIELDS  # noqa: F401  (kept for importers)
 from .metadata import SIDECAR_SUFFIX, from_manifests, read_sidecar
 
 TEXT_SUFFIXES = {".txt", ".text"}
 PDF_SUFFIXES = {".pdf"}
+WORD_SUFFIXES = DOCX_SUFFIXES | DOC_SUFFIXES    # .doc only to refuse it by name
 MAX_BYTES_DEFAULT = 200 * 1024 * 1024
 
 
@@ -50,7 +52,7 @@ class SourceText:
 
 def supported(path: Path) -> bool:
     suffix = path.suffix.lower()
-    return suffix in TEXT_SUFFIXES | PDF_SUFFIXES and not path.name.endswith(SIDECAR_SUFFIX)
+    return suffix in _SUFFIXES and not path.name.endswith(SIDECAR_SUFFIX)
 
 
 def discover(paths: list[str | os.PathLike[str]]) -> list[SourceFile]:
@@ -171,7 +173,10 @@ def read_source(file: SourceFile, max_bytes: int = MAX_BYTES_DEFAULT) -> SourceT
         source = SourceText(file, record.text, sha, "pdf", metadata, record.pages, record.notes,
                             hard_wrapped=True)
     else:
-        text, encoding = decode(file.path, data)
+        if file.path.suffix.lower() in WORD_SUFFIXES:
+            text, encoding = read_docx(file.path, data), "docx"
+        else:
+            text, encoding = decode(file.path, data)
         warnings: list[str] = []
         metadata.update(corpus_metadata(file.path, text, warnings))
         source = SourceText(file, text, sha, encoding, metadata, warnings=warnings)
@@ -179,7 +184,7 @@ def read_source(file: SourceFile, max_bytes: int = MAX_BYTES_DEFAULT) -> SourceT
     return source
 
 
-_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
+_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES | WORD_SUFFIXES
 _SPV_SPEECH = re.compile(r"SPV\.(?P<meeting>\d+)(?:Resumption(?P<res>\d+))?_spch(?P<speech>\d+)", re.I)
 _SPV_PDF = re.compile(r"^S_PV\.(?P<meeting>\d+)(?:\(Resumption(?P<res>\d+)\))?", re.I)
 _RES = re.compile(r"^S-RES-(?P<number>\d+)\((?P<year>\d{4})\)", re.I)
