@@ -103,7 +103,7 @@ def test_an_unknown_symbol_is_one_miss_and_the_rest_go_on(tmp_path):
     assert [p.name for p in report.files] == ["S_PV.8700_E.pdf"]
     assert [(e.symbol, e.language) for e in report.missing] == [("S/PV.1", "en"), ("S/PV.8703", "en")]
     assert "answered text/html, not a PDF" in str(report.missing[0])
-    assert "error page" in str(report.missing[1])
+    assert "error page: no such document, or the request was refused" in str(report.missing[1])
     assert not (tmp_path / "S_PV.1_E.pdf").exists()
 
 
@@ -141,6 +141,13 @@ def test_a_second_run_keeps_intact_files_and_refetches_damaged_ones(tmp_path):
     assert [d.symbol for d in report.fetched] == ["S/PV.8700"]
     assert all("8699" not in path for path, _ in again)
     assert sha(tmp_path / "S_PV.8700_E.pdf") == sha(PDFS / "S_PV.8700_E.pdf")
+
+
+def test_the_user_agent_can_be_set(tmp_path, monkeypatch):
+    monkeypatch.setenv("DIPLOSEARCH_USER_AGENT", "diplosearch (research; me@example.org)")
+    with OdsServer() as ods:
+        fetch("S/PV.8699", tmp_path, "en", base=ods.url, delay=0)
+    assert {h["user-agent"] for _, h in ods.requests} == {"diplosearch (research; me@example.org)"}
 
 
 def test_proxies_come_from_the_environment(tmp_path, monkeypatch):

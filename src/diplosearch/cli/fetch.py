@@ -38,6 +38,9 @@ def fetch(
     base_url: Annotated[Optional[str], typer.Option(
         "--base-url", metavar="URL", envvar="DIPLOSEARCH_ODS_URL",
         help="The ODS server. Default: https://documents.un.org.")] = None,
+    user_agent: Annotated[Optional[str], typer.Option(
+        "--user-agent", metavar="TEXT", envvar="DIPLOSEARCH_USER_AGENT",
+        help="User-Agent header. Default: diplosearch and its version.")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
     fmt: FormatOpt = "table",
 ) -> None:
@@ -61,7 +64,7 @@ def fetch(
     check_format(fmt)
     with render.export_progress(progress, doing="fetching", unit="documents") as bar:
         report = fetch_documents(symbols, to, lang, progress=bar, base=base_url, delay=delay,
-                                 retries=retries, timeout=timeout)
+                                 retries=retries, timeout=timeout, user_agent=user_agent)
     for error in report.missing:
         render.error(str(error))
     print(f"{report.folder}: {len(report.fetched)} fetched, {len(report.kept)} already there, "

@@ -43,6 +43,7 @@ ACCESS_PATH = "/api/symbol/access"
 MANIFEST = "fetched.jsonl"
 METADATA = MANIFEST_NAMES[1]            # metadata.jsonl, which indexing reads
 USER_AGENT = f"diplosearch/{__version__} (UN document search; +https://pypi.org/project/diplosearch/)"
+USER_AGENT_ENV = "DIPLOSEARCH_USER_AGENT"   # e.g. with a contact address, as polite harvesters do
 MAX_HOPS = 5
 RETRY_AFTER_CAP = 120.0                 # seconds; a server asking for longer is not waited on
 BODIES = {"S": "Security Council", "A": "General Assembly", "E": "Economic and Social Council"}
@@ -97,7 +98,7 @@ def base_url(explicit: str | None = None) -> str:
 def fetch(symbols: list[str] | str, folder: str | os.PathLike[str] = "un-documents",
           languages: list[str] | str = "en", *, base: str | None = None, delay: float = 1.0,
           retries: int = 4, backoff: float = 2.0, timeout: float = 60.0,
-          progress: Progress | None = None) -> FetchReport:
+          progress: Progress | None = None, user_agent: str | None = None) -> FetchReport:
     """Download each symbol's PDF in each language into `folder`.
 
     Args:
@@ -111,6 +112,8 @@ def fetch(symbols: list[str] | str, folder: str | os.PathLike[str] = "un-documen
             waiting `backoff`, then twice that, and so on (or what Retry-After asks).
         timeout: seconds each request may wait for the server.
         progress: called with (documents done, documents asked for).
+        user_agent: sent with every request; default $DIPLOSEARCH_USER_AGENT, else
+            `USER_AGENT` (diplosearch and its version).
 
     Returns:
         A `FetchReport`; a document that could not be fetched is one `FetchError` in its
@@ -128,7 +131,8 @@ def fetch(symbols: list[str] | str, folder: str | os.PathLike[str] = "un-documen
     target.mkdir(parents=True, exist_ok=True)
     report, done = FetchReport(target), _manifest(target)
     session = _Session(base_url(base), delay, retries, backoff)
-    with httpx.Client(headers={"User-Agent": USER_AGENT, "Accept": "application/pdf"},
+    agent = user_agent or os.environ.get(USER_AGENT_ENV) or USER_AGENT
+    with httpx.Client(headers={"User-Agent": agent, "Accept": "application/pdf"},
                       timeout=timeout, follow_redirects=False, trust_env=True) as client:
         for n, (symbol, lang) in enumerate(wanted, start=1):
             if (kept := _intact(target, done.get((symbol, lang)))) is not None:
@@ -184,8 +188,8 @@ class _Session:
             if isinstance(answer, int):
                 raise FetchError(symbol, lang, f"the server answered HTTP {answer} ({url})")
             if urlsplit(answer).path.rstrip("/").endswith("/error"):
-                raise FetchError(symbol, lang, "ODS has no such document (it redirected to "
-                                               "its error page)")
+                raise FetchError(symbol, lang, "ODS redirected to its error page: no such "
+                                               "document, or the request was refused")
             url = answer
         raise FetchError(symbol, lang, f"more than {MAX_HOPS} redirects ({url})")
 
