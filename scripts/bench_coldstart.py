@@ -16,6 +16,12 @@ instead times cold searches (auto backend) on an index without multilingual vect
 and one with them (NEW): the English question on each (target: NEW <= 1.2 x OLD) and the
 Russian form of it on NEW, alternating; and which heavy modules the Russian search imports.
 
+    python scripts/bench_coldstart.py --languages [--index PATH] [--runs 5]
+
+instead times cold searches of the English question and its Russian form on one index
+(default: the bundled one), alternating, after a warm-up run of each that fills the model
+caches. Target: Russian <= 1.2 x English.
+
     python scripts/bench_coldstart.py --first [--runs 3]
 
 instead times the first question after a fresh `pip install .`: the package is installed
@@ -86,7 +92,11 @@ def main() -> int:
                         help="time the first question after a fresh install, empty caches")
     parser.add_argument("--source", type=Path, default=REPO,
                         help="with --first: the checkout to install (default: this one)")
+    parser.add_argument("--languages", action="store_true",
+                        help="cold English vs Russian question on --index")
     args = parser.parse_args()
+    if args.languages:
+        return languages(args.runs, args.query, args.index)
     if args.first:
         return first_answer(args.runs, args.query, args.source)
     base = command()
@@ -132,6 +142,25 @@ def multilingual(base: list[str], args) -> int:
     for name in ("English, multilingual index", "Russian, multilingual index"):
         heavy = heavy_modules(runs[name])
         print(f"heavy modules imported ({name}): {', '.join(sorted(heavy)) or 'none'}")
+    return 0
+
+
+def languages(runs: int, query: str, index: str | None) -> int:
+    where = ["-i", index] if index else []
+    searches = {"English": ["search", query, "-k", "10", "-f", "json", *where],
+                "Russian": ["search", RUSSIAN, "-k", "10", "-f", "json", *where]}
+    base = command()
+    for cmd in searches.values():
+        timed(base + cmd, "auto")   # fills the ONNX and multilingual caches
+    times: dict[str, list[float]] = {name: [] for name in searches}
+    for _ in range(runs):
+        for name, cmd in searches.items():
+            times[name].append(timed(base + cmd, "auto")[0])
+    medians = {k: statistics.median(v) for k, v in times.items()}
+    for name, values in times.items():
+        print(f"{name:8s} cold search median {medians[name]:5.2f} s   runs "
+              + " ".join(f"{v:.2f}" for v in values))
+    print(f"Russian / English: {medians['Russian'] / medians['English']:.2f} (target <= 1.2)")
     return 0
 
 

@@ -97,7 +97,7 @@ class Index:
     def multilingual_embedder(self) -> Embedder | None:
         """The second model, for questions not in English; None if the index has none."""
         if self._multilingual is None and self.manifest.multilingual_model:
-            self._multilingual = load_multilingual(self.manifest.multilingual_model)
+            self._multilingual = load_multilingual(self.manifest.multilingual_model, "query")
         return self._multilingual
 
     @property
@@ -116,6 +116,16 @@ class Index:
     def has_foreign_records(self) -> bool:
         """Whether some passages are not in English (read without loading any vectors)."""
         return bool(self.manifest.multilingual_model) and multilingual.has_foreign(self.db)
+
+    def warm(self) -> None:
+        """Load now what a first search would load: the database, the vectors, the model,
+        and where the index has them the multilingual model and vectors, so the first
+        question in any language is as fast as the rest (the web page and the MCP server
+        call this as they start)."""
+        self.search("warm up", k=1, highlight=True)
+        if self.multilingual_embedder is not None:
+            self.multilingual_embedder.embed(["прогрев"])
+            _ = self.multilingual_vectors
 
     def reload(self) -> None:
         """Pick up changes another process committed since this index was opened."""

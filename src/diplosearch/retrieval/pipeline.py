@@ -110,17 +110,22 @@ def retrieve(index: Index, query: str, qvec: np.ndarray | None, depth: int,
     """
     if opts.mode == "keyword":
         return keyword.search(index.db, query, depth, opts.filters), None
-    vecs, allowed = index.vectors, allowed_ids(index, opts.filters)   # database reads: here
     # A question in another language goes to the multilingual vectors; an English one to
     # the English model as before, with records in other languages placed among its hits
     # (see `crosslingual`). An index without multilingual vectors: English model only.
     lang = detect(query)
     foreign_question = lang != ENGLISH
+    # The multilingual model loads on another thread from here, while this one reads the
+    # vectors and the English model loads: a first question in Russian waits for the
+    # slower of the two models, not their sum (scripts/bench_coldstart.py --languages).
+    second = _pool().submit(_load_second, index, query) if foreign_question else None
+    vecs, allowed = index.vectors, allowed_ids(index, opts.filters)   # database reads: here
     mvecs = index.multilingual_vectors if foreign_question or index.has_foreign_records else None
 
     def vector_side() -> tuple[list[tuple[int, float]], np.ndarray]:
         q = qvec if qvec is not None else index.embedder.embed([query])
         if foreign_question and mvecs is not None:
+            second.result()
             found, feedback = crosslingual.semantic_top(
                 query, q, index.multilingual_embedder, mvecs, vecs, depth, allowed,
                 lambda v, n: vector_top(vecs, v, n, allowed))
@@ -145,6 +150,12 @@ def retrieve(index: Index, query: str, qvec: np.ndarray | None, depth: int,
             return future.result()
     sem, q = future.result()
     return fuse(sem, kw, opts.fusion), q
+
+
+def _load_second(index: Index, query: str) -> None:
+    embedder = index.multilingual_embedder   # None for an index without multilingual vectors
+    if embedder is not None:
+        embedder.embed([query])
 
 
 _POOL: ThreadPoolExecutor | None = None

@@ -51,11 +51,12 @@ class IndexSession:
         return await loop.run_in_executor(self._pool, lambda: fn(self._open(), *args, **kwargs))
 
     def warm(self) -> None:
-        """Open the index and load the model in the background, so the first search a
-        person makes is as fast as the rest. Failures are left for that search to report."""
+        """Open the index and load every model a search may need (`Index.warm`) in the
+        background, so the first search a person makes, in any language, is as fast as the
+        rest. Failures are left for that search to report."""
         def load() -> None:
             try:
-                self._open().search("warm up", k=1, highlight=True)
+                self._open().warm()
             except Exception as exc:  # noqa: BLE001 - the first request reports it instead
                 log.debug("warming %s failed: %s", self.label, exc)
         self._pool.submit(load)
