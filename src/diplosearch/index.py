@@ -13,7 +13,6 @@ from .embed.models import Embedder, canonical_name, is_builtin, load_embedder
 from .embed.multilingual import load_multilingual, second_model
 from .errors import (
     IndexExistsError,
-    IndexNotFoundError,
     ModelMismatchError,
     NotFoundError,
     QueryError,
@@ -29,7 +28,7 @@ from .store import ann, database, multilingual, recovery, snapshot, vectors, wri
 from .store.locking import check_writable, writer_lock
 from .store.manifest import Manifest, read_manifest
 from .store.aside import build_aside
-from .store.catalog import list_indexes  # noqa: F401  (public: ds.list_indexes)
+from .store.catalog import list_indexes, open_manifest  # noqa: F401  (public: ds.list_indexes)
 from .store.paths import BUNDLED_NAME, is_bundled, resolve_index
 
 T = TypeVar("T")
@@ -52,7 +51,7 @@ class Index:
                  model: str | os.PathLike[str] | Embedder | None = None,
                  multilingual_model: Embedder | None = None) -> None:
         self.path = resolve_index(path)
-        self.manifest: Manifest = read_manifest(self.path)
+        self.manifest: Manifest = open_manifest(self.path, path)
         self._embedder = _checked_embedder(self.manifest, model, self.path)
         self._multilingual = multilingual_model
         self._ml_vectors: multilingual.MultilingualVectors | None = None

@@ -183,15 +183,24 @@ def mapping(data: dict[str, Any] | list[dict[str, Any]], fmt: str, title: str = 
                 for sub, inner in value.items():   # e.g. facets: one row per facet
                     table.add_row(f"{key}: {sub}", _facet(sub, inner))
             else:
-                table.add_row(key, json.dumps(value, ensure_ascii=False)
-                              if isinstance(value, (dict, list)) else str(value))
+                table.add_row(key, _cell(value))
     else:
         columns = list(dict.fromkeys(k for row in data for k in row))
         for col in columns:
             table.add_column(col, overflow="fold")
         for row in data:
-            table.add_row(*(str(row.get(c, "")) for c in columns))
+            table.add_row(*("" if row.get(c) is None else str(row[c]) for c in columns))
     _console().print(table)
+
+
+def _cell(value: Any) -> str:
+    """A value as people read it in a table cell: "onnx-int8, numpy" for a list, "python
+    3.11.7, torch 2.13.0" for a mapping (JSON only for what nests deeper)."""
+    if isinstance(value, list) and not any(isinstance(v, (dict, list)) for v in value):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict) and not any(isinstance(v, (dict, list)) for v in value.values()):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value)
 
 
 def _facet(name: str, values: dict[str, Any]) -> str:

@@ -6,16 +6,49 @@ from __future__ import annotations
 
 import errno
 import functools
+import sys
 from typing import Annotated, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from .._version import __version__
 from ..errors import DiplosearchError, QueryError
 
 USAGE = 2   # Click's exit code for bad usage; ours too for a query or option the library refuses
 
-app = typer.Typer(
+# Click's usage error and its base, wherever this Typer takes Click from (it may vendor it).
+_UsageError = typer.BadParameter.__base__
+_ClickException = _UsageError.__base__
+_HelpAskedFor = getattr(sys.modules[_UsageError.__module__], "NoArgsIsHelpError", ())
+
+
+class _OneLineUsage(TyperGroup):
+    """Bad usage says so in one line, naming where to read more (exit 2), instead of
+    Click's usage block above the message. Help asked for (no arguments) still shows."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except _HelpAskedFor as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except _UsageError as exc:
+            where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
+            print(f"error: {exc.format_message()}{where}", file=sys.stderr)
+            sys.exit(exc.exit_code)
+        except _ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            print("Aborted!", file=sys.stderr)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+app = typer.Typer(cls=_OneLineUsage, 
     help="Semantic search over diplomatic texts (UN Security Council and General Assembly "
          "records, resolutions, your own transcripts), with a citation for every passage.\n\n"
          "Try:  diplosearch search \"what measures target foreign terrorist fighters\"",

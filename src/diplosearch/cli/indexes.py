@@ -239,9 +239,11 @@ def index_info(index: IndexOpt = None, fmt: FormatOpt = "table",
     check_format(fmt)
     idx = open_index(index)
     info = idx.info()
-    if documents:
+    if documents and fmt in ("json", "jsonl"):
         info["documents_list"] = idx.documents()
     render.mapping(info, fmt, title=f"index {idx.name}")
+    if documents and fmt not in ("json", "jsonl"):   # for people: a table of their own
+        render.mapping(idx.documents(), fmt, title=f"documents of index {idx.name}")
 
 
 @index_app.command("verify")

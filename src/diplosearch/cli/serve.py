@@ -28,9 +28,12 @@ def serve(
     Example:
       diplosearch serve --index unsc2020 --port 8000, then open http://127.0.0.1:8000
     """
-    from ..web import is_loopback
+    from ..index import open_index
+    from ..web import is_loopback, require_web_extra
     from ..web import serve as serve_web
 
+    require_web_extra()          # nothing said to be served that cannot be
+    open_index(index).close()    # an index that is not there fails here, in one line
     if not is_loopback(host):
         print(f"warning: listening on {host}: anyone who can reach this machine can read "
               "the index", file=sys.stderr)

@@ -248,7 +248,8 @@ def run(index: Index, query: str, opts: SearchOptions) -> SearchResults:
             best_sentences_lexical(query, texts, [h.span if h.window else None for h in hits])
         hits = [replace(h, highlights=sp) for h, sp in zip(hits, spans)]
     return SearchResults(hits, query=query, index=index.name,
-                         note=language_note(index, query, opts),
+                         note="; ".join(n for n in (language_note(index, query, opts),
+                                                    length_note(index, query, opts)) if n),
                          group_field=GROUP_FIELDS[opts.group_by] if opts.group_by else None)
 
 
@@ -270,6 +271,20 @@ def language_note(index: Index, query: str, opts: SearchOptions) -> str:
     return (f"this question looks {lang!r}, not English, but index {index.name!r} has no "
             "multilingual vectors, so only the English model searched it; rebuild the index "
             "(`diplosearch index build ... --replace`) to search it in any UN language")
+
+
+def length_note(index: Index, query: str, opts: SearchOptions) -> str:
+    """Why part of a long question may not count: the English model reads only its first
+    `max_tokens` word pieces (keyword search reads every word)."""
+    limit = index.embedder.max_tokens if opts.mode != "keyword" else None
+    if limit is None or len(query) <= limit:   # a piece is at least one character
+        return ""
+    pieces = index.embedder.count_tokens([query])[0]
+    if pieces <= limit:
+        return ""
+    return (f"this question is {pieces} word pieces long, but the model reads only the first "
+            f"{limit}: the rest did not count in the semantic search (keyword search reads "
+            "it all); put its point first, or shorten it")
 
 
 def expand(index: Index, hits: list[Hit], layouts: dict[int, list[paragraphs.Part]]) -> list[Hit]:

@@ -7,8 +7,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .manifest import read_manifest
-from .paths import BUNDLED_NAME, bundled_index_path, index_home, is_bundled, legacy_home
+from ..errors import IndexNotFoundError
+from .manifest import Manifest, read_manifest
+from .paths import (BUNDLED_NAME, bundled_index_path, index_home, is_bundled, legacy_home,
+                    looks_like_path)
 
 
 def list_indexes(home: str | os.PathLike[str] | None = None) -> list[dict[str, Any]]:
@@ -52,3 +54,17 @@ def list_indexes(home: str | os.PathLike[str] | None = None) -> list[dict[str, A
 def _index_dirs(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")) \
         if folder.is_dir() else []
+
+
+def open_manifest(path: Path, asked: str | os.PathLike[str] | None) -> Manifest:
+    """The manifest of the index at `path` (resolved from `asked`). Where there is none
+    and `asked` was a name, the error lists the names that open one, as the MCP server
+    does: a typo is then seen at once."""
+    try:
+        return read_manifest(path)
+    except IndexNotFoundError as exc:
+        if asked is None or isinstance(asked, Path) or looks_like_path(os.fspath(asked)):
+            raise
+        names = [row["name"] for row in list_indexes() if "error" not in row]
+        raise IndexNotFoundError(f"{exc}; the indexes you can name: {', '.join(names)}"
+                                 if names else str(exc)) from None

@@ -20,7 +20,7 @@ LOOPBACK_NAMES = ["127.0.0.1", "localhost", "::1", "[::1]"]
 
 def create_app(index: str | os.PathLike[str] | None = None, **options: Any):
     """The FastAPI app serving `index` (default: as `open_index`); see `app.create_app`."""
-    _require_web_extra()
+    require_web_extra()
     from .app import create_app as make
 
     return make(index, **options)
@@ -43,7 +43,7 @@ def serve(index: str | os.PathLike[str] | None = None, host: str = "127.0.0.1",
     On a loopback address only requests naming this machine (localhost, 127.0.0.1) are
     answered, which stops other sites from reaching the server through DNS rebinding.
     """
-    _require_web_extra()
+    require_web_extra()
     import uvicorn
 
     hosts = LOOPBACK_NAMES if is_loopback(host) else None
@@ -51,7 +51,7 @@ def serve(index: str | os.PathLike[str] | None = None, host: str = "127.0.0.1",
                 log_level=log_level, server_header=False)
 
 
-def _require_web_extra() -> None:
+def require_web_extra() -> None:
     try:
         import fastapi  # noqa: F401
         import jinja2  # noqa: F401
