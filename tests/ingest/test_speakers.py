@@ -178,3 +178,69 @@ def test_the_floor_given_attributes_the_next_statement_only(tmp_path):
     assert said["Mr. Al-Maliki"][0] == "State of Palestine"
     assert said["Mr. Alotaibi"][0] == "Kuwait"
     assert said["Mr. Omar"] == (None, None)
+
+
+# Label lines as the UN prints them in its other official languages. No non-English S/PV
+# record could be found to read (none in the shared corpus, none in the public
+# repositories searched), so these are lines, not records.
+@pytest.mark.parametrize("text, name, affiliation, role, language, said", [
+    ("Le Président : Je remercie M. Voronkov.", "Le Président", None, "President", None,
+     "Je remercie"),
+    ("La Présidente (parle en anglais) : Je", "La Présidente", None, "President", "English", "Je"),
+    ("M. Nebenzia (Fédération de Russie) (parle en russe) : La Russie", "M. Nebenzia",
+     "Fédération de Russie", None, "Russian", "La Russie"),
+    ("Mme Craft (États-Unis d’Amérique) : Merci", "Mme Craft", "États-Unis d’Amérique", None,
+     None, "Merci"),
+    ("Le Secrétaire général : Je", "Le Secrétaire général", None, "Secretary-General", None, "Je"),
+    ("El Presidente: Doy las gracias", "El Presidente", None, "President", None, "Doy"),
+    ("Sr. Amorín (Uruguay) (habla en español): Gracias", "Sr. Amorín", "Uruguay", None,
+     "Spanish", "Gracias"),
+    ("Председатель (говорит по-английски): Я благодарю", "Председатель", None, "President",
+     "English", "Я"),
+    ("Г-н Небензя (Российская Федерация): Мы", "Г-н Небензя", "Российская Федерация", None,
+     None, "Мы"),
+    ("الرئيس (تكلم بالإنكليزية): أشكر", "الرئيس", None, "President", "English", "أشكر"),
+    ("السيد نيبينزيا (الاتحاد الروسي) (تكلم بالروسية): نحن", "السيد نيبينزيا", "الاتحاد الروسي",
+     None, "Russian", "نحن"),
+    ("主席（以英语发言）：我感谢", "主席", None, "President", "English", "我感谢"),
+    ("涅边扎先生（俄罗斯联邦）（以俄语发言）：我们", "涅边扎先生", "俄罗斯联邦", None, "Russian", "我们"),
+    ("秘书长（以英语发言）：我", "秘书长", None, "Secretary-General", "English", "我"),
+])
+def test_labels_in_the_other_official_languages(text, name, affiliation, role, language, said):
+    speaker, cut = parse_label(text)
+    assert (speaker.name, speaker.affiliation, speaker.role, speaker.language) == \
+        (name, affiliation, role, language)
+    assert text[cut:].startswith(said)
+
+
+@pytest.mark.parametrize("text", ["Monsieur le Président : merci", "Г-н Председатель: спасибо",
+                                  "主席先生：我感谢您", "Señor Presidente: gracias"])
+def test_addressing_the_chair_is_no_label_in_any_language(text):
+    assert parse_label(text) is None
+
+
+@pytest.mark.parametrize("text, language", [
+    ("(parle en anglais)", "English"), ("(habla en francés)", "French"),
+    ("(говорит по-английски)", "English"), ("(تكلم بالعربية)", "Arabic"), ("（以英语发言）", "English")])
+def test_language_notes_in_the_other_official_languages(text, language):
+    assert language_switch(text) == language
+
+
+def test_a_french_president_is_named_and_speaks_for_the_country_on_the_cover(tmp_path):
+    from diplosearch.embed.models import HashingEmbedder
+    from diplosearch.ingest.documents import to_passages
+    from diplosearch.ingest.sources import SourceFile, read_source
+
+    path = tmp_path / "seance.txt"
+    path.write_text("Le Président : La séance est ouverte.\n\n"
+                    "M. Nebenzia (Fédération de Russie) (parle en russe) : Nous remercions la "
+                    "présidence.\n\n(parle en anglais)\n\nNous soutenons le projet.\n")
+    source = read_source(SourceFile(path, path.name))
+    # What a French record's cover gives (cover.py reads English covers only).
+    source.metadata.update({"president": "M. Dang", "president_affiliation": "Viet Nam",
+                            "language": "French"})
+    said = [(p.speaker, p.affiliation, p.role, p.language)
+            for p in to_passages(source, HashingEmbedder().count_tokens, 128)]
+    assert said == [("Le Président (M. Dang)", "Viet Nam", "President", "French"),
+                    ("M. Nebenzia", "Fédération de Russie", None, "Russian"),
+                    ("M. Nebenzia", "Fédération de Russie", None, "English")]

@@ -115,18 +115,19 @@ class _Statements:
             role = role or (invited.role if invited else None)
         if affiliation is None and role is None and (floor := self._floor_for(found.name)):
             affiliation, role = floor.affiliation, floor.role
-        return Speaker(self._named(found.name, role), affiliation, role,
+        return Speaker(self._named(found), affiliation, role,
                        found.language or meta.get("language"), found.label)
 
-    def _named(self, name: str, role: str | None) -> str:
-        """"The President" with the person the cover (or the corpus table) names:
-        "The President (Mr. Dang)", so a search by speaker finds the President's words."""
+    def _named(self, found: Speaker) -> str:
+        """"The President" (or "Le Président", "主席"…) with the person the cover (or the
+        corpus table) names: "The President (Mr. Dang)", so a search by speaker finds the
+        President's words."""
         meta = self.meta
         who = meta.get("president") or (meta.get("speaker") if meta.get("role") == "President"
                                          else None)
-        if name != "The President" or role != "President" or not who or who == name:
-            return name
-        return f"{name} ({who})"
+        if found.role != "President" or not who or who == found.name:
+            return found.name
+        return f"{found.name} ({who})"
 
 
     def _floor_for(self, name: str) -> Speaker | None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .speaker_languages import other_language_switch, parse_other_label
+
 _TITLES = (
     r"Mr|Mrs|Ms|Miss|Mx|Dr|Sir|Dame|Lord|Lady|Baroness|Monsignor|Msgr|Archbishop|Cardinal"
     r"|Bishop|Sheikh|Sheikha|Sheikh|Prince|Princess|King|Queen|Emir|President|Vice-President"
@@ -50,6 +52,9 @@ def parse_label(text: str) -> tuple[Speaker, int] | None:
     """
     m = _LABEL.match(text)
     if not m:
+        if other := parse_other_label(text):       # "Le Président :", "主席："…
+            name, affiliation, role, language, end = other
+            return Speaker(name, affiliation, role, language, text[:end].rstrip()), end
         return None
     name = " ".join(m.group("name").split())
     # "Mr. President: congratulations on…" is said to the chair; a label that names a
@@ -111,7 +116,7 @@ _UN_SECRETARIAT = {"Secretary-General", "Deputy Secretary-General"}
 def language_switch(text: str) -> str | None:
     """The language named by a paragraph that is only "(spoke in English)", else None."""
     m = _SWITCH.match(text.strip())
-    return m.group("language") if m else None
+    return m.group("language") if m else other_language_switch(text)
 
 
 def role_affiliation(role: str | None) -> str | None:
