@@ -1,13 +1,13 @@
 """Language at the level of text, one home for every stage that needs it.
 
 `language` says which UN language a text is in (questions, and passages when an index
-stores multilingual vectors); `wordsplit` cuts text into the words that keyword search
-indexes and matches: Chinese characters, Arabic and Russian light stems, the stop words,
-the terms of a query.
+stores multilingual vectors), with its confidence; `wordsplit` cuts text into the words
+that keyword search indexes and matches: Chinese characters, the stop words, the terms of
+a query; `stemmers` holds the Arabic and Russian stemmers (light, or Snowball).
 
 The bottom layer: `ingest`, `store` and `retrieval` all import it, so a question no longer
 climbs from retrieval down to store and back for its words.
 
-May import: the standard library and `diplosearch.errors`. Never imports another
-diplosearch package.
+May import: the standard library, `diplosearch.errors`, and lazily fastText (language
+identification) and PyStemmer. Never imports another diplosearch package.
 """
