@@ -131,3 +131,37 @@ def test_cli_add_with_ray(ray_local, setup):
     report = json.loads(result.stdout)
     assert (report["added"], report["updated"], report["unchanged"]) == (3, 1, 3)
     assert report["skipped"][0]["path"].endswith("zz_binary.txt")
+
+
+@on_ray[0]
+@on_ray[1]
+def test_an_add_stopped_in_its_merge_keeps_whole_documents(ray_local, setup, tmp_path,
+                                                           monkeypatch):
+    """Ctrl-C after the merge's first commit (the changed file's update): that document is
+    whole, the rest are as they were (the index verifies), and the same add then finishes
+    the job, the updated document now unchanged."""
+    from diplosearch.scale import shards
+    from diplosearch.store import writer
+
+    base, folder = setup
+    before = copy(base, "before")
+    monkeypatch.setattr(shards, "BATCH_PASSAGES", 1)     # a commit per document
+    real, calls = writer._commit, []
+
+    def stops_on_the_second(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(writer, "_commit", stops_on_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        ray_build.add_index_ray(folder, base, workers=2, files_per_shard=3)
+    monkeypatch.setattr(writer, "_commit", real)
+    assert ds.verify_index(base).ok
+    assert len(ds.open_index(base).documents()) == 4   # the changed file's update went in
+    report = ray_build.add_index_ray(folder, base, workers=2, files_per_shard=3)
+    assert (len(report.added), len(report.updated), len(report.unchanged)) == (3, 0, 4)
+    local = copy(before, "local")
+    ds.open_index(local).add(folder)
+    assert_same_index(ds.open_index(local), ds.open_index(base), same_commits=False)

@@ -30,6 +30,8 @@ from ..ingest.sources import SourceFile, SourceText
 from ..store import identity, writer
 from ..store.manifest import Manifest
 
+BATCH_PASSAGES = 4096   # passages embedded per commit, as `writer.add_sources` commits them
+
 
 def write_shard(folder: Path, key: str, payload: str, arrays: bytes) -> None:
     """Write a shard atomically: arrays first, then the JSON that makes it visible."""
@@ -78,9 +80,9 @@ class Merge:
     commits the same files; the caller holds the writer lock and compacts afterwards."""
 
     def __init__(self, index_dir: Path, db, manifest: Manifest, claims: identity.Claims,
-                 report: writer.BuildReport, batch_passages: int = 4096) -> None:
+                 report: writer.BuildReport, batch_passages: int | None = None) -> None:
         self.index_dir, self.db, self.manifest, self.claims = index_dir, db, manifest, claims
-        self.report, self.batch_passages = report, batch_passages
+        self.report, self.batch_passages = report, batch_passages or BATCH_PASSAGES
         self.english = _Precomputed(manifest.model, manifest.dimension)
         self.second = _Precomputed(manifest.multilingual_model,
                                    manifest.multilingual_dimension) \
