@@ -95,8 +95,9 @@ def main() -> None:
             args = ["index", "build", str(corpus), "--name", f"b{run}"]
             if opts.engine == "ray":
                 args += ["--engine", "ray"]
-                # no progress bar from a Ray build: interrupt once its workers embed
-                waited, took, code, out = interrupted(args, env, lambda seen: _ray_busy(work))
+                # once its workers embed: a shard is written, or the bar counts passages
+                waited, took, code, out = interrupted(
+                    args, env, lambda seen: _embedding(seen) or _ray_busy(work))
             else:
                 waited, took, code, out = interrupted(args, env)
             whole = not (work / "home" / f"b{run}").exists()
