@@ -6,6 +6,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -20,7 +21,7 @@ from .errors import (
 )
 from .ingest.fetch import FetchReport
 from .ingest.fetch import fetch as fetch_documents
-from .retrieval import pipeline, tables
+from .retrieval import pipeline, tables, translations
 from .retrieval.context import Context, around
 from .retrieval.filters import make_filters
 from .retrieval.results import Hit, SearchResults, hit_from_row, parse_citation
@@ -185,17 +186,22 @@ class Index:
             raise NotFoundError(f"no passage {ref!r} in index {self.name!r}")
         return hit_from_row(row, None)   # looked up, not ranked: no score
 
-    def show(self, ref: str | int, context: int = 1) -> Context:
-        """A passage with `context` paragraphs on either side."""
+    def show(self, ref: str | int, context: int = 1, lang: str | None = None) -> Context:
+        """A passage with `context` paragraphs on either side; with `lang` ("fr"), the
+        same paragraph of the record's version in that language, when indexed
+        (`retrieval.translations`; the context's `note` says how it was aligned)."""
         # one committed state, even while another writes
-        return snapshot.consistently(lambda: self.db, lambda _: self._show(ref, context))
+        return snapshot.consistently(lambda: self.db, lambda _: self._show(ref, context, lang))
 
-    def _show(self, ref: str | int, context: int) -> Context:
+    def _show(self, ref: str | int, context: int, lang: str | None = None) -> Context:
         hit = self.passage(ref)
         # A citation without a part ("S/PV.8699 ¶12") asks for the whole paragraph.
         whole = not (isinstance(ref, int) or str(ref).strip().isdigit()
                      or _PART_CITED.search(str(ref)))
-        return around(self.db, hit, context, whole=whole)
+        if lang is None:
+            return around(self.db, hit, context, whole=whole)
+        found = translations.counterpart(self.db, hit, lang, self.multilingual_vectors)
+        return replace(around(self.db, found.hit, context, whole=True), note=found.note)
 
     def documents(self) -> list[dict[str, Any]]:
         """Every document: key, symbol, passages, when indexed."""
@@ -339,7 +345,7 @@ def _find_passage(db: sqlite3.Connection, ref: str | int) -> sqlite3.Row | None:
     if parsed["statement"] is not None:
         sql += " AND p.statement = ?"
         args.append(parsed["statement"])
-    rows = db.execute(sql, args).fetchall()
+    rows = translations.prefer_language(db.execute(sql, args).fetchall())
     if len(rows) > 1:
         raise NotFoundError(f"{ref!r} matches {len(rows)} passages; add the statement "
                             "(e.g. 'S/PV.8699 #12 ¶1') or use the passage id")

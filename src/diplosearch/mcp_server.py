@@ -151,9 +151,13 @@ def create_server(index: str | None = None, warm: bool = False):
         context: Annotated[int, Field(ge=0, le=MAX_CONTEXT, description=(
             "Paragraphs to show on either side."))] = 1,
         index: IndexName = None,
+        lang: Annotated[Literal["ar", "en", "es", "fr", "ru", "zh"] | None, Field(description=(
+            "Show the same paragraph of the record in this official language, when the "
+            "index holds that version; `note` says how it was aligned."))] = None,
     ) -> dict[str, Any]:
-        """A passage with its citation and the paragraphs around it, in document order."""
-        return await run(index, lambda idx: idx.show(ref, context=context).to_dict())
+        """A passage with its citation and the paragraphs around it, in document order;
+        with `lang`, the same paragraph in the record's version in that language."""
+        return await run(index, lambda idx: idx.show(ref, context=context, lang=lang).to_dict())
 
     @server.tool(name="list_indexes", annotations=read_only)
     async def indexes_tool() -> dict[str, Any]:

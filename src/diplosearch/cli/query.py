@@ -89,14 +89,28 @@ def show(
     index: IndexOpt = None,
     context: Annotated[int, typer.Option("--context", "-c", min=0, max=50,
                                          help="Paragraphs to show on each side.")] = 1,
+    lang: Annotated[Optional[str], typer.Option(
+        "--lang", "-l", metavar="CODE",
+        help="The same paragraph in the record's version in this official language (ar, "
+             "en, es, fr, ru, zh), when the index holds it (see `fetch`).")] = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    """Show a passage in context, with the paragraphs around it."""
+    """Show a passage in context, with the paragraphs around it.
+
+    \b
+    Example:
+      diplosearch show "S/PV.8699 ¶45" -i un --lang fr
+    """
+    import sys
+
     from .. import render
     from ..index import open_index
 
     check_format(fmt)
-    render.context(open_index(index).show(ref, context=context), fmt)
+    shown = open_index(index).show(ref, context=context, lang=lang)
+    if shown.note and fmt not in ("json", "jsonl"):
+        print(shown.note, file=sys.stderr)
+    render.context(shown, fmt)
 
 
 @app.command("eval")

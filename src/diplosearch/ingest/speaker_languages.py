@@ -44,7 +44,8 @@ _SPOKE_WORD = r"(?:parle|habla|говорит|говорила|تكلم|تكلم
 _SPOKE = rf"{_SPOKE_WORD}\s+(?:en\s+|по-)?(?P<language>[^()\s]+)"
 _ROLE_NAMES = "(?i:" + "|".join(sorted((re.escape(r) for r in _ROLES), key=len, reverse=True)) + ")"
 _CAP = r"[A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁ][\w'’.-]*"
-_PERSON = (rf"(?:M\.|Mme|Mlle|Sr\.|Sra\.|Srta\.|Sir|Dame|Г-н|Г-жа)\s+{_CAP}(?:\s+{_CAP}){{0,4}}"
+_WORD = rf"(?:{_CAP}|(?:de|da|del|de la|der|van|von|bin|al|el|la|le|du|dos|di|ibn)\b)"
+_PERSON = (rf"(?:M\.|Mme|Mlle|Sr\.|Sra\.|Srta\.|Sir|Dame|Г-н|Г-жа)\s+{_CAP}(?:\s+{_WORD}){{0,5}}"
            r"|(?:السيد|السيدة)\s+[\u0600-\u06FF]+(?:\s+[\u0600-\u06FF]+){0,3}")
 _LABEL = re.compile(
     rf"^(?P<name>{_ROLE_NAMES}|{_PERSON})"

@@ -27,6 +27,7 @@ class Context:
         marks: paragraph number → the passage's [start, end) in that paragraph's text.
         clipped: paragraph number → (text left out before, text left out after), for
             over-long paragraphs shown in part.
+        note: how the paragraph was found in another language's record (`show --lang`).
     """
 
     hit: Hit
@@ -34,6 +35,7 @@ class Context:
     ends: dict[int, int] = field(default_factory=dict)
     marks: dict[int, tuple[int, int]] = field(default_factory=dict)
     clipped: dict[int, tuple[bool, bool]] = field(default_factory=dict)
+    note: str = ""
 
     def label(self, number: int) -> str:
         """"¶21", or "¶21–22" for tiny paragraphs stored together."""
@@ -45,7 +47,7 @@ class Context:
                 "paragraphs": [{"paragraph": n, "text": t,
                                 "mark": list(self.marks[n]) if n in self.marks else None,
                                 "clipped": list(self.clipped.get(n, (False, False)))}
-                               for n, t in self.paragraphs]}
+                               for n, t in self.paragraphs], "note": self.note}
 
 
 def around(db: sqlite3.Connection, hit: Hit, context: int, whole: bool = False) -> Context:

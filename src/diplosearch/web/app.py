@@ -35,6 +35,8 @@ DateQ = Annotated[str | None, Query(max_length=40, description=(
     "Inclusive: YYYY, YYYY-MM, YYYY-MM-DD or a month name ('September 2024')."))]
 PassageId = Annotated[int, Path(ge=1, description="A passage id (the `id` of a hit).")]
 ContextQ = Annotated[int, Query(ge=0, le=MAX_CONTEXT, description="Paragraphs either side.")]
+LangQ = Annotated[Literal["ar", "en", "es", "fr", "ru", "zh"] | None, Query(
+    description="The same paragraph in the record's version in this language, when indexed.")]
 
 
 def create_app(index: str | os.PathLike[str] | None = None, *,
@@ -94,9 +96,11 @@ def _api_routes(app: FastAPI, session: IndexSession) -> None:
                 "hits": res.to_dicts(), "note": res.note}
 
     @app.get("/api/passages/{id}", response_model=ContextOut, tags=["api"])
-    async def api_passage(id: PassageId, context: ContextQ = 1) -> dict[str, Any]:
-        """A passage with `context` paragraphs of its document on either side."""
-        return (await session.call(lambda idx: idx.show(id, context=context))).to_dict()
+    async def api_passage(id: PassageId, context: ContextQ = 1,
+                          lang: LangQ = None) -> dict[str, Any]:
+        """A passage with `context` paragraphs of its document on either side; with `lang`,
+        the same paragraph of the record in that language."""
+        return (await session.call(lambda idx: idx.show(id, context=context, lang=lang))).to_dict()
 
     @app.get("/api/positions", response_model=PositionsOut, tags=["api"])
     async def api_positions(q: Question, by: Literal["year", "meeting"] = "year",
@@ -138,8 +142,9 @@ def _page_routes(app: FastAPI, session: IndexSession) -> None:
                             since=since, until=until, max_query=MAX_QUERY, max_k=MAX_K)
 
     @app.get("/passages/{id}", response_class=HTMLResponse, include_in_schema=False)
-    async def passage_page(request: Request, id: PassageId, context: ContextQ = 2):
-        shown = await session.call(lambda idx: idx.show(id, context=context))
+    async def passage_page(request: Request, id: PassageId, context: ContextQ = 2,
+                           lang: LangQ = None):
+        shown = await session.call(lambda idx: idx.show(id, context=context, lang=lang))
         return pages.render(request, "passage.html", shown=shown, context=context,
                             max_context=MAX_CONTEXT)
 

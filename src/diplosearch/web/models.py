@@ -31,6 +31,8 @@ class ParagraphOut(BaseModel):
 class ContextOut(BaseModel):
     hit: HitOut
     paragraphs: list[ParagraphOut]
+    note: str = Field("", description="with `lang`: how the paragraph was found in that "
+                                       "language's record")
 
 
 class CountryPositions(BaseModel):
