@@ -25,7 +25,7 @@ APP_PAGE = (b"<!doctype html><html><head><title>Official Document System</title>
 class OdsServer:
     """`with OdsServer(faults={"S/PV.8700": "busy"}) as ods:` then `ods.url`, `ods.requests`."""
 
-    def __init__(self, faults: dict[str, str] | None = None) -> None:
+    def __init__(self, faults: dict[str, str] | None = None, port: int = 0) -> None:
         self.faults = dict(faults or {})
         self.requests: list[tuple[str, dict[str, str]]] = []   # (path and query, headers)
         self.spent: set[str] = set()        # faults already played once
@@ -39,7 +39,7 @@ class OdsServer:
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
     def __enter__(self) -> "OdsServer":

@@ -14,6 +14,7 @@ from .embed.models import Embedder, canonical_name, is_builtin, load_embedder
 from .embed.multilingual import load_multilingual, second_model
 from .errors import (
     IndexExistsError,
+    IndexNotFoundError,
     ModelMismatchError,
     NotFoundError,
     QueryError,
