@@ -129,9 +129,10 @@ def main() -> None:
         a, b = mine(distinct), theirs(distinct)
         speed = "-" if lang in ("fr", "es") else f"{per_word_us(mine, ws, args.repeat):.2f}"
         fa, fb = family_scores(mine, FAMILIES[lang]), family_scores(theirs, FAMILIES[lang])
+        same = sum(x == y for x, y in zip(a, b))
         print(f"{lang}: {len(ws)} words, {len(distinct)} distinct | us/word ours {speed}, "
               f"snowball {per_word_us(theirs, ws, args.repeat):.2f} | distinct stems ours "
-              f"{len(set(a))}, snowball {len(set(b))}, same stem for {sum(x == y for x, y in zip(a, b))} "
+              f"{len(set(a))}, snowball {len(set(b))}, same stem for {same} "
               f"words | families whole ours {fa[0]}/{len(FAMILIES[lang])} (shared stems "
               f"{fa[1]}), snowball {fb[0]}/{len(FAMILIES[lang])} ({fb[1]})")
         for family in FAMILIES[lang]:
