@@ -69,6 +69,8 @@ def test_two_nodes_and_a_worker_node_killed_mid_build(cluster, tmp_path):
         while time.monotonic() < deadline:
             if log.exists() and len(set(log.read_text().split())) >= 2:
                 cluster.remove_node(worker_node, allow_graceful=False)
+                with open(log, "a") as fh:
+                    fh.write("killed\n")
                 killed.set()
                 return
             time.sleep(0.2)
@@ -84,17 +86,22 @@ def test_two_nodes_and_a_worker_node_killed_mid_build(cluster, tmp_path):
                                                   workers=2, files_per_shard=3,
                                                   shard_dir=tmp_path / "shards",
                                                   worker=NotesItsNode)
+            finished = True
         except Exception as exc:                     # failed cleanly: nothing at the target
             assert not isinstance(exc, TimeoutError)
             assert not (tmp_path / "ray").exists()
+            finished = False
             remote, _ = ray_build.build_index_ray(corpus, tmp_path / "ray", model="hashing",
                                                   workers=2, files_per_shard=3,
                                                   shard_dir=tmp_path / "shards")
     finally:
         signal.alarm(0)
     killer.join(timeout=5)
-    assert killed.is_set()                           # the kill landed before the end
-    assert len(set(log.read_text().split())) >= 2    # work ran on both nodes
+    assert killed.is_set()
+    nodes = log.read_text().split()
+    assert len(set(nodes) - {"killed"}) >= 2         # work ran on both nodes
+    if finished:                                     # and went on after the kill
+        assert nodes[-1] != "killed", "the kill landed after the last shard"
     local, _ = build_index(corpus, tmp_path / "local", model="hashing")
     assert_same_index(local, remote)
     assert not Path(tmp_path / "shards").exists()

@@ -155,6 +155,10 @@ def index_add(
     check_format(fmt)
     _check_engine(engine, address)
     idx = open_index(index, model)
+    if engine == "local" and device != "cpu":
+        from ..embed.models import load_embedder
+
+        idx = open_index(index, load_embedder(idx.manifest.model, device=device))
     with render.build_progress(progress) as bar:
         if engine == "ray":
             from ..scale.ray_build import add_index_ray

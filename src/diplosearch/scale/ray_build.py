@@ -213,7 +213,8 @@ def _known(db, claims: identity.Claims, file) -> dict:
 
 def _specs(files, per_shard: int, known: Callable | None = None) -> list[dict]:
     """Each shard's files (as the worker reads them) and its context: the files before it
-    of the meetings its files belong to, for their invitations (see `worker`)."""
+    of the meetings its resumptions belong to, for their invitations (see `worker`; only a
+    resumption reads a meeting's invitations)."""
     from ..ingest.documents import meeting_of
     from ..ingest.sources import metadata_from_name
 
@@ -224,10 +225,12 @@ def _specs(files, per_shard: int, known: Callable | None = None) -> list[dict]:
                 **(known(f) if known else {"existing": None})}
 
     entries = [entry(f) for f in files]
-    meetings = [meeting_of(metadata_from_name(f.path.name)) for f in files]
+    symbols = [metadata_from_name(f.path.name).get("symbol", "") for f in files]
+    meetings = [meeting_of({"symbol": s}) for s in symbols]
     specs = []
     for start in range(0, len(files), per_shard):
-        own = {m for m in meetings[start:start + per_shard] if m}
+        own = {m for m, s in zip(meetings[start:start + per_shard], symbols[start:start + per_shard])
+               if m and "(Resumption" in s}
         context = [e for e, m in zip(entries[:start], meetings) if m in own and
                    not e.get("clash")]
         specs.append({"files": entries[start:start + per_shard], "context": context})
