@@ -68,3 +68,16 @@ def test_an_unwritable_cache_still_loads(tmp_path):
 def test_questions_run_on_one_blas_thread():
     assert multilingual.load_multilingual(purpose="query").threads == 1
     assert multilingual.load_multilingual().threads == 2          # builds
+
+
+def test_a_question_tokenizer_looks_up_the_same_table(tmp_path):
+    package = _load(tmp_path)
+    quick = use_cache.load(1, multilingual.PACKAGE_VERSION, multilingual.check_files, tmp_path,
+                           purpose="query")
+    table, full = quick._tokenizer._prefixes, package._tokenizer._prefixes
+    assert not isinstance(table, dict)          # not built: looked up where it lies
+    keys = list(full)[::97] + ["", "zzqxw", "▁" * 60, "неттакогослова"]
+    assert [table.get(k) for k in keys] == [full.get(k) for k in keys]
+    assert quick._tokenizer.encode(TEXTS) == package._tokenizer.encode(TEXTS)
+    assert quick._tokenizer.encode(TEXTS, out_type=str) == package._tokenizer.encode(TEXTS, out_type=str)
+    assert np.array_equal(quick.encode(TEXTS), package.encode(TEXTS))

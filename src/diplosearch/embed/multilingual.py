@@ -53,14 +53,15 @@ class UseEmbedder:
     dimension = 512
     max_tokens = 100_000   # a bag of n-grams: no position limit
 
-    def __init__(self, threads: int = 2) -> None:
+    def __init__(self, threads: int = 2, purpose: str = "build") -> None:
         self.threads = threads
+        self.purpose = purpose
         self._model = None
 
     @property
     def model(self):
         if self._model is None:
-            self._model = _load(self.threads)
+            self._model = _load(self.threads, self.purpose)
         return self._model
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -77,7 +78,7 @@ class UseEmbedder:
 
 
 @functools.lru_cache(maxsize=2)
-def _load(threads: int):
+def _load(threads: int, purpose: str = "build"):
     """The model, once per process. From the package it takes ~1.7 s (inflating its
     weights, parsing its tokenizer); the first load caches both in a form that loads in
     ~0.1 s, memory-mapped (`use_cache`)."""
@@ -90,7 +91,7 @@ def _load(threads: int):
 
     if hasattr(backend, "_TOKEN_BUDGET"):   # a private knob of 0.2.1; absent: its default
         backend._TOKEN_BUDGET = TOKEN_BUDGET
-    return use_cache.load(threads, PACKAGE_VERSION, check_files)
+    return use_cache.load(threads, PACKAGE_VERSION, check_files, purpose=purpose)
 
 
 def check_files(folder: Path) -> None:
@@ -109,13 +110,14 @@ def check_files(folder: Path) -> None:
 def load_multilingual(name: str | None = None, purpose: str = "build") -> UseEmbedder:
     """The multilingual embedder an index records by `name` (only the bundled one loads).
 
-    For `purpose` "query" it runs on one BLAS thread: a question is a few words, which one
+    For `purpose` "query" its tokenizer loads without building its prefix table (see
+    `use_cache`), and it runs on one BLAS thread: a question is a few words, which one
     thread embeds in ~5 ms where two took ~0.7 s on a busy 2-core machine (the threads wait
     on each other; scripts/bench_coldstart.py --languages). Builds keep two."""
     if name is not None and not is_multilingual_name(name):
         raise ModelLoadError(f"unknown multilingual model {name!r}; this diplosearch knows "
                              f"{MULTILINGUAL_MODEL}")
-    return UseEmbedder(threads=1 if purpose == "query" else 2)
+    return UseEmbedder(threads=1 if purpose == "query" else 2, purpose=purpose)
 
 
 def second_model(multilingual, english: str) -> Embedder | None:
