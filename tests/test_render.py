@@ -52,3 +52,49 @@ def test_plain_progress_reports_a_real_build(seed_dir, hashing, capsys):
     assert lines[-1].startswith("indexing: 1/1 files read, ")
     embedded = lines[-1].split("files read, ")[1].split(" of ")
     assert int(embedded[0]) > 0 and embedded[1].startswith(embedded[0] + " passages")
+
+
+def timed_state(events):
+    """A state fed (seconds, kind, n) events at those times."""
+    state = render._BuildState()
+    state.clock = clock = Clock()
+    state.start = 0.0
+    for at, kind, n in events:
+        clock.now = at
+        state.update(kind, n)
+    return state
+
+
+def test_expected_passages_follow_bytes_read_not_files():
+    # A big file first: by files, 1 of 4 files read means 4 x its 60 passages; by bytes,
+    # 600 of 1,000 bytes read means 100.
+    state = state_at([("files", 4), ("bytes", 1000), ("read", 600), ("file", 1),
+                      ("planned", 60)], seconds=1)
+    assert state.expected() == 100
+    state.update("read", 400)   # every byte read: what was planned is the total
+    assert state.expected() == 60
+
+
+def test_without_sizes_the_files_read_still_scale_it():
+    state = state_at([("files", 4), ("file", 1), ("planned", 60)], seconds=1)
+    assert state.expected() == 240
+
+
+def test_time_left_runs_at_the_rate_since_the_first_batch():
+    # 40 s of reading ahead and loading, then 10 passages/s: 600 to go is a minute, not the
+    # 3.5 minutes the overall rate (200 in 60 s) would say.
+    state = timed_state([(0, "files", 2), (0, "bytes", 100), (1, "read", 100), (1, "file", 2),
+                         (1, "planned", 800), (45, "passages", 50), (60, "passages", 150)])
+    assert state.expected() == 800
+    assert state.seconds_left() == 60
+    assert state.line().endswith("about 1:00 left, 60 s")
+
+
+def test_a_real_build_reports_every_byte_it_reads(seed_dir, hashing):
+    calls = []
+    build_index(seed_dir, "seed", model=hashing, progress=lambda kind, n: calls.append((kind, n)))
+    total = sum(p.stat().st_size for p in seed_dir.iterdir() if p.suffix == ".txt")
+    sizes = sum(p.stat().st_size for p in seed_dir.iterdir())
+    assert [n for kind, n in calls if kind == "bytes"] == [sum(n for kind, n in calls
+                                                              if kind == "read")]
+    assert sum(n for kind, n in calls if kind == "read") in (total, sizes)

@@ -41,9 +41,9 @@ from .manifest import Manifest
 
 REPLACE_WAIT = 60.0   # seconds `build --replace` waits for a writer busy on the old index
 Progress = Callable[[str, int], None]
-"""Called as progress(kind, n): ("files", total) once, then ("file", 1) per file read,
-("planned", n) for the n passages of that file that need embedding, and ("passages", n) per
-batch embedded."""
+"""Called as progress(kind, n): ("files", total) and ("bytes", total size) once, then
+("file", 1) and ("read", its size) per file read, ("planned", n) for the n passages of that
+file that need embedding, and ("passages", n) per batch embedded."""
 
 
 @dataclass
@@ -209,11 +209,15 @@ def add_sources(index_dir: Path, manifest: Manifest, embedder: Embedder, items: 
     db = recovery.open_for_writing(index_dir, manifest)
     try:
         claims = identity.check(db, items, replace_same_name)
+        sizes = [_size(file.path) for file, _ in items]
         if progress:
             progress("files", len(items))
+            progress("bytes", sum(sizes))
         batch: list[_Pending] = []
         meetings: dict = {}   # invitations read in a meeting's records, for its resumptions
-        for file, load in items:
+        for (file, load), size in zip(items, sizes):
+            if progress:   # reported as read before it is: estimates scale by bytes read
+                progress("read", size)
             try:
                 path = str(file.path.resolve())
                 if claims.clashes(db, file.key, path):
@@ -270,6 +274,13 @@ def indexed_invitations(db: sqlite3.Connection, metadata: dict[str, str],
     invited = meetings.setdefault(meeting, {})
     for parts in paragraphs.values():
         invited.update(invitations(" ".join(parts)))
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:   # reading it will say what is wrong
+        return 0
 
 
 def remove_document(index_dir: Path, manifest: Manifest, doc: str) -> list[str]:
