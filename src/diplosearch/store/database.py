@@ -86,8 +86,15 @@ def _wal_in_use(path: Path) -> bool:
 
 
 # What SQLite says when a read-only connection would have to create or write the files
-# beside a WAL-mode database (its -shm), which a reader without write access cannot.
+# beside a WAL-mode database (its -shm), which a reader without write access cannot: its
+# error names (Python 3.11+), else its messages.
 _NEEDS_WRITE = ("SQLITE_READONLY", "SQLITE_CANTOPEN")
+_NEEDS_WRITE_SAID = ("readonly database", "unable to open database file")
+
+
+def _needs_write(exc: sqlite3.OperationalError) -> bool:
+    name = getattr(exc, "sqlite_errorname", None)
+    return name.startswith(_NEEDS_WRITE) if name else any(m in str(exc) for m in _NEEDS_WRITE_SAID)
 
 
 def _open_reader(path: Path) -> sqlite3.Connection:
@@ -108,7 +115,7 @@ def _open_reader(path: Path) -> sqlite3.Connection:
         return db
     except sqlite3.OperationalError as exc:
         db.close()
-        if not getattr(exc, "sqlite_errorname", "").startswith(_NEEDS_WRITE):
+        if not _needs_write(exc):
             raise
         if _wal_in_use(path):
             raise IndexAccessError(
