@@ -116,7 +116,6 @@ def build_index_ray(paths, index, model=None, *, replace: bool = False,
     from ..embed.models import canonical_name
     from ..ingest.sources import discover
     from ..store.aside import build_aside
-    from ..store.manifest import Manifest
 
     started = time.perf_counter()
     _ray()
@@ -132,13 +131,7 @@ def build_index_ray(paths, index, model=None, *, replace: bool = False,
     folder = pool.folder(target)
     keys = pool.run(_specs(files, pool.files_per_shard), folder, settings)
     _check_target(target, replace, index_type)
-    first = shards.read_shard(folder, keys[0])[0]
-    now = _now()
-    manifest = Manifest(model=first["model"], dimension=first["dimension"],
-                        max_tokens=first["max_tokens"], min_tokens=min_tokens,
-                        created_at=now, updated_at=now, index_type=index_type,
-                        multilingual_model=second,
-                        multilingual_dimension=first["multilingual_dimension"])
+    manifest = _new_manifest(shards.read_shard(folder, keys[0])[0], min_tokens, index_type)
     report = build_aside(target, manifest, what, lambda tmp, m: _merge(
         tmp, m, folder, keys, identity.Claims()))
     shutil.rmtree(folder, ignore_errors=True)
@@ -306,10 +299,17 @@ def _backend(model, device: str, purpose: str) -> str:
     return auto_backend(canonical_name(model), device, purpose) if choice == "auto" else choice
 
 
-def _now() -> str:
+def _new_manifest(first: dict, min_tokens: int, index_type: str):
+    """The manifest of a new index, from what the workers say of the models (a shard)."""
     from ..store import database
+    from ..store.manifest import Manifest
 
-    return database.now()
+    now = database.now()
+    return Manifest(model=first["model"], dimension=first["dimension"],
+                    max_tokens=first["max_tokens"], min_tokens=min_tokens, created_at=now,
+                    updated_at=now, index_type=index_type,
+                    multilingual_model=first["multilingual"],
+                    multilingual_dimension=first["multilingual_dimension"])
 
 
 def _check_target(target: Path, replace: bool, index_type: str) -> None:
