@@ -346,7 +346,7 @@ def _find_passage(db: sqlite3.Connection, ref: str | int) -> sqlite3.Row | None:
     if parsed["statement"] is not None:
         sql += " AND p.statement = ?"
         args.append(parsed["statement"])
-    rows = translations.prefer_language(db.execute(sql, args).fetchall())
+    rows = translations.prefer_language(db.execute(sql, args).fetchall(), parsed["lang"])
     if len(rows) > 1:
         raise NotFoundError(f"{ref!r} matches {len(rows)} passages; add the statement "
                             "(e.g. 'S/PV.8699 #12 ¶1') or use the passage id")

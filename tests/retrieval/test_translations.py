@@ -75,6 +75,14 @@ def test_a_citation_names_the_english_record_when_both_are_indexed(both):
     assert both.show("S/PV.8700 ¶6", context=0).hit.source == "S_PV.8700_E.pdf"
 
 
+def test_the_french_record_is_cited_as_such_and_its_citations_lead_back_to_it(both):
+    shown = both.show("S/PV.8700 ¶6", context=0, lang="fr")
+    assert shown.hit.citation == "S/PV.8700 (French) ¶2 — Le Président"
+    assert shown.hit.doc == "S/PV.8700"                  # filters by symbol still find it
+    again = both.show(shown.hit.citation, context=0)
+    assert again.hit.source == "S_PV.8700_F.txt" and again.hit.paragraph == 2
+
+
 def test_where_the_turns_differ_it_says_it_cannot_align(both):
     with pytest.raises(NotFoundError, match=r"cannot align .* statement 3 has 7 paragraphs "
                                             r"here and 2 there"):

@@ -86,6 +86,28 @@ def cite(doc: str, paragraph: int, paragraph_end: int = 0, part: int = 1, parts:
     return out
 
 
+# The six official languages: a record held in several cites its non-English versions with
+# the language's name after the symbol ("S/PV.8699 (French), p. 6 ¶43"), since their
+# paragraphs are numbered apart.
+LANGUAGES = {"ar": "Arabic", "zh": "Chinese", "en": "English", "fr": "French", "ru": "Russian",
+             "es": "Spanish"}
+_LANGUAGE_CODES = {name.lower(): code for code, name in LANGUAGES.items()}
+_CITED_LANGUAGE = re.compile(r" \((?P<name>Arabic|Chinese|French|Russian|Spanish)\)$")
+
+
+def language_code(value: str | None) -> str | None:
+    """"fr", "FR" or "French" → "fr"; None for anything else."""
+    text = (value or "").strip().lower()
+    return text if text in LANGUAGES else _LANGUAGE_CODES.get(text)
+
+
+def cited_doc(doc: str, metadata: dict[str, Any]) -> str:
+    """The document as its citations name it: the symbol, with the language's name for a
+    version in another official language than English."""
+    code = language_code(metadata.get("language"))
+    return f"{doc} ({LANGUAGES[code]})" if code and code != "en" else doc
+
+
 _CITATION = re.compile(r"^(?P<doc>.+?)(?:, p\. \d+)?(?:, [OP]P \d+)?(?: #(?P<statement>\d+))? "
                        r"¶(?P<paragraph>\d+)(?:[–-]\d+)?(?: \((?P<part>\d+)/(?P<parts>\d+)\))?(?: — .*)?$")
 
@@ -96,13 +118,18 @@ def paragraph_citation(citation: str) -> str:
 
 
 def parse_citation(text: str) -> dict[str, Any] | None:
-    """Split a citation string back into doc, statement, paragraph, part and parts (the
-    number of parts the citation claims, None when it names no part)."""
+    """Split a citation string back into doc, its language when named ("fr" for
+    "S/PV.8699 (French) ¶4"), statement, paragraph, part and parts (the number of parts
+    the citation claims, None when it names no part)."""
     m = _CITATION.match(text.strip())
     if not m:
         return None
+    doc, lang = m.group("doc"), None
+    if named := _CITED_LANGUAGE.search(doc):
+        doc, lang = doc[:named.start()], language_code(named.group("name"))
     return {
-        "doc": m.group("doc"),
+        "doc": doc,
+        "lang": lang,
         "statement": int(m.group("statement")) if m.group("statement") else None,
         "paragraph": int(m.group("paragraph")),
         "part": int(m.group("part")) if m.group("part") else 1,
@@ -172,7 +199,8 @@ def hit_from_row(row: sqlite3.Row, score: float | None,
     """A `Hit` from a row of `database.HIT_SQL` (passage, document and citation fields)."""
     meta = json.loads(row["doc_metadata"] or "{}")
     doc = row["symbol"] or row["doc_key"]
-    citation = cite(doc, row["paragraph"], row["paragraph_end"], row["part"], row["parts"],
+    citation = cite(cited_doc(doc, meta), row["paragraph"], row["paragraph_end"], row["part"],
+                    row["parts"],
                     row["speaker"], row["affiliation"], row["page"], row["statement"],
                     per_statement="statement" in meta, section=row["section"])
     return Hit(score=score, text=row["text"], citation=citation, doc=doc, source=row["doc_key"],

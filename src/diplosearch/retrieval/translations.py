@@ -20,11 +20,9 @@ import numpy as np
 
 from ..errors import NotFoundError, QueryError
 from ..store import database
-from .results import Hit, hit_from_row
+from .results import LANGUAGES as NAMES
+from .results import Hit, hit_from_row, language_code
 
-NAMES = {"ar": "Arabic", "zh": "Chinese", "en": "English", "fr": "French", "ru": "Russian",
-         "es": "Spanish"}
-_CODES = {name.lower(): code for code, name in NAMES.items()}
 MARGIN = 0.05   # cosine by which another paragraph must beat the one in order to replace it
 
 
@@ -37,12 +35,6 @@ class Counterpart:
     hit: Hit
     how: str
     note: str
-
-
-def language_code(value: str | None) -> str | None:
-    """"fr", "FR" or "French" → "fr"; None for anything else."""
-    text = (value or "").strip().lower()
-    return text if text in NAMES else _CODES.get(text)
 
 
 def doc_language(metadata: str | dict[str, Any] | None) -> str:
