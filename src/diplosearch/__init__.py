@@ -32,7 +32,7 @@ _EXPORTS = {
     "store.repair": ["RepairReport", "repair_index"],
     "store.upgrade": ["UpgradeReport", "upgrade_index"],
     "retrieval.timeline": ["Positions", "positions"],
-    "scale.ray_build": ["build_index_ray"],
+    "scale.ray_build": ["add_index_ray", "build_index_ray"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
@@ -85,7 +85,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
     from .ingest.fetch import FetchReport  # noqa: F401
     from .retrieval.results import Hit, SearchResults, cite, parse_citation  # noqa: F401
     from .retrieval.timeline import Positions, positions  # noqa: F401
-    from .scale.ray_build import build_index_ray  # noqa: F401
+    from .scale.ray_build import add_index_ray, build_index_ray  # noqa: F401
     from .store.repair import RepairReport, repair_index  # noqa: F401
     from .store.upgrade import UpgradeReport, upgrade_index  # noqa: F401
     from .store.verify import VerifyReport, verify_index  # noqa: F401
