@@ -30,11 +30,13 @@ def fetch(
         "--add-to", metavar="INDEX",
         help="Then add the documents to this index (built if it does not exist).")] = None,
     model: ModelOpt = None,
-    delay: Annotated[float, typer.Option(min=0, help="Seconds between documents.")] = 1.0,
+    delay: Annotated[float, typer.Option(min=0, metavar="SECONDS",
+                                         help="Seconds between documents.")] = 1.0,
     retries: Annotated[int, typer.Option(
-        min=0, help="Further tries after a 429, a 5xx, a timeout or a dropped connection, "
+        min=0, metavar="N", help="Further tries after a 429, a 5xx, a timeout or a dropped connection, "
                     "with a doubling wait.")] = 4,
-    timeout: Annotated[float, typer.Option(min=1, help="Seconds each request may wait.")] = 60.0,
+    timeout: Annotated[float, typer.Option(min=1, metavar="SECONDS",
+                                           help="Seconds each request may wait.")] = 60.0,
     base_url: Annotated[Optional[str], typer.Option(
         "--base-url", metavar="URL", envvar="DIPLOSEARCH_ODS_URL",
         help="The ODS server. Default: https://documents.un.org.")] = None,
