@@ -165,3 +165,25 @@ def test_an_add_stopped_in_its_merge_keeps_whole_documents(ray_local, setup, tmp
     local = copy(before, "local")
     ds.open_index(local).add(folder)
     assert_same_index(ds.open_index(local), ds.open_index(base), same_commits=False)
+
+
+@on_ray[0]
+@on_ray[1]
+def test_a_resumption_added_later_reads_the_indexed_first_record(ray_local, tmp_path):
+    """As a local add does (tests/store/test_resumption_add.py): S/PV.8699 invites Mr.
+    Mardini of the ICRC; its resumption, added on Ray to an index holding the first record,
+    names his affiliation, though no worker reads the first record."""
+    from tests.scale.parity import PDFS
+
+    folder = tmp_path / "pdf"
+    folder.mkdir()
+    first = shutil.copy(PDFS / "S_PV.8699_E.pdf", folder / "S_PV.8699_E.pdf")
+    ds.build_index([first], tmp_path / "local", model="hashing")
+    shutil.copy(PDFS / "S_PV.8699(Resumption1)_E.pdf", folder / "S_PV.8699(Resumption1)_E.pdf")
+    remote = copy(tmp_path / "local", "ray")
+    lrep = ds.open_index(tmp_path / "local").add(folder)
+    rrep = ray_build.add_index_ray(folder, remote, workers=1)
+    assert report_of(rrep) == report_of(lrep) and len(rrep.unchanged) == 1
+    assert_same_index(ds.open_index(tmp_path / "local"), ds.open_index(remote))
+    assert {h.affiliation for h in ds.open_index(remote).iter_passages()
+            if h.speaker == "Mr. Mardini"} == {"International Committee of the Red Cross"}

@@ -177,7 +177,8 @@ def add_index_ray(paths, index, *, max_bytes: int = writer.MAX_BYTES_DEFAULT,
                         "max_bytes": max_bytes, "purpose": "query",   # as `Index.embedder`
                         "backend": _backend(manifest.model, device, "query"),
                         "multilingual": manifest.multilingual_model}
-            specs = _specs(files, pool.files_per_shard, lambda f: _known(db, claims, f))
+            specs = _specs(files, pool.files_per_shard, lambda f: _known(db, claims, f),
+                           lambda meeting: _indexed_invitations(db, meeting))
             keys = pool.run(specs, folder, settings)
             report = _merge(idx.path, manifest, folder, keys, claims, db)
         finally:
@@ -204,10 +205,21 @@ def _known(db, claims: identity.Claims, file) -> dict:
             {"sha256": existing["sha256"], "metadata": json.loads(existing["metadata"])}}
 
 
-def _specs(files, per_shard: int, known: Callable | None = None) -> list[dict]:
+def _indexed_invitations(db, meeting: str) -> dict:
+    """The invitations of a meeting's indexed first record, as JSON for the workers."""
+    import dataclasses
+
+    found: dict = {}
+    writer.indexed_invitations(db, {"symbol": f"{meeting} (Resumption 1)"}, found)
+    return {name: dataclasses.asdict(s) for name, s in found.get(meeting, {}).items()}
+
+
+def _specs(files, per_shard: int, known: Callable | None = None,
+           indexed: Callable | None = None) -> list[dict]:
     """Each shard's files (as the worker reads them) and its context: the files before it
     of the meetings its resumptions belong to, for their invitations (see `worker`; only a
-    resumption reads a meeting's invitations)."""
+    resumption reads a meeting's invitations), and, in an add, those of their meetings'
+    indexed first records (`indexed`)."""
     from ..ingest.documents import meeting_of
     from ..ingest.sources import metadata_from_name
 
@@ -216,6 +228,13 @@ def _specs(files, per_shard: int, known: Callable | None = None) -> list[dict]:
         # cluster); problems are reported under the path as given, as locally.
         return {"path": str(f.path), "key": f.key, "absolute": str(f.path.resolve()),
                 **(known(f) if known else {"existing": None})}
+
+    cache: dict[str, dict] = {}
+
+    def looked(meeting: str) -> dict:   # one query per meeting, however many shards
+        if meeting not in cache:
+            cache[meeting] = indexed(meeting)
+        return cache[meeting]
 
     entries = [entry(f) for f in files]
     symbols = [metadata_from_name(f.path.name).get("symbol", "") for f in files]
@@ -226,7 +245,8 @@ def _specs(files, per_shard: int, known: Callable | None = None) -> list[dict]:
                if m and "(Resumption" in s}
         context = [e for e, m in zip(entries[:start], meetings) if m in own and
                    not e.get("clash")]
-        specs.append({"files": entries[start:start + per_shard], "context": context})
+        specs.append({"files": entries[start:start + per_shard], "context": context,
+                      "indexed": {m: looked(m) for m in sorted(own)} if indexed else {}})
     return specs
 
 
@@ -241,6 +261,7 @@ def _run_pool(ray, specs: list[dict], folder: Path, pool: Pool, settings: dict) 
         fn_constructor_kwargs={**settings, "done": done}, num_gpus=1 if gpu else 0)
     if pool.progress:
         pool.progress("files", sum(len(s["files"]) for s in specs))
+        pool.progress("bytes", sum(_size(f["absolute"]) for s in specs for f in s["files"]))
     keys: dict[int, str] = {}
     for row in ds.iter_rows():
         key, shard = str(row["key"]), int(row["shard"])
@@ -248,16 +269,25 @@ def _run_pool(ray, specs: list[dict], folder: Path, pool: Pool, settings: dict) 
             shards.write_shard(folder, key, str(row["payload"]), bytes(row["arrays"]))
         keys[shard] = key
         if pool.progress:
-            _report_progress(pool.progress, folder, key, len(specs[shard]["files"]))
+            _report_progress(pool.progress, folder, key, specs[shard]["files"])
     return [keys[i] for i in range(len(rows))]
 
 
-def _report_progress(progress, folder: Path, key: str, files: int) -> None:
+def _report_progress(progress, folder: Path, key: str, files: list[dict]) -> None:
+    """A shard in: its files read and its passages embedded, as `writer.Progress` counts."""
     payload = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
     n = sum(len(r.get("passages", ())) for r in payload["records"])
-    progress("file", files)
+    progress("file", len(files))
+    progress("read", sum(_size(f["absolute"]) for f in files))
     progress("planned", n)
     progress("passages", n)
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:   # its worker will say what is wrong
+        return 0
 
 
 def _merge(index_dir: Path, manifest, folder: Path, keys: list[str],

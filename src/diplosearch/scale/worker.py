@@ -7,7 +7,9 @@ split nor embedded), or that its name is held by a different document (refused w
 being read). Its *context* is the files before it that belong to the same meetings: the
 worker reads them first for their invitations (`documents.leave_invitations`), so that a
 resumption's briefers keep the affiliation their meeting's first record gave them, whichever
-worker reads which record. A meeting's records are recognised by their file names, as
+worker reads which record; in an add, a resumption whose first record is already indexed
+starts from that record's invitations, which the driver reads from the index for it
+(`writer.indexed_invitations`). A meeting's records are recognised by their file names, as
 `sources.reading_order` recognises them.
 
 The worker returns, per file and in order, what the local loop would have done with it
@@ -79,12 +81,14 @@ class ShardWorker:
         if key in self.done:
             return key, "", b""
         meetings: dict = {}
+        indexed = spec.get("indexed", {})
         for f, (source, _) in zip(spec["context"], context):
             if source is not None and not _unchanged(f, source):
                 from ..ingest.documents import leave_invitations
 
+                _seed(meetings, source.metadata, indexed)
                 leave_invitations(source, meetings)
-        records, texts = self.split(spec["files"], read, meetings)
+        records, texts = self.split(spec["files"], read, meetings, indexed)
         payload = {"format": SHARD_FORMAT, "model": self.embedder.name,
                    "dimension": self.embedder.dimension,
                    "backend": getattr(self.embedder, "backend", None),
@@ -104,9 +108,11 @@ class ShardWorker:
         for f, (source, problem) in [*zip(spec["files"], read), *zip(spec["context"], context)]:
             facts = [source.sha256, source.encoding, source.metadata] if source else problem
             h.update(json.dumps([f, facts], sort_keys=True).encode())
+        h.update(json.dumps(spec.get("indexed", {}), sort_keys=True).encode())
         return h.hexdigest()[:32]
 
-    def split(self, files: list[dict], read: list, meetings: dict) -> tuple[list[dict], list[str]]:
+    def split(self, files: list[dict], read: list, meetings: dict,
+              indexed: dict) -> tuple[list[dict], list[str]]:
         """Each file's record, as the local loop treats it, and the texts to embed."""
         from ..errors import SourceError
         from ..ingest.documents import to_passages
@@ -123,6 +129,7 @@ class ShardWorker:
                 rec["status"] = "unchanged"
                 continue
             try:
+                _seed(meetings, source.metadata, indexed)
                 passages = to_passages(source, self.embedder.count_tokens, self.budget,
                                        self.min_tokens, meetings=meetings)
                 if not passages:
@@ -168,6 +175,19 @@ def _read(f: dict, max_bytes: int):
         return read_source(SourceFile(Path(f["absolute"]), f["key"]), max_bytes), None
     except SourceError as exc:
         return None, exc.problem
+
+
+def _seed(meetings: dict, metadata: dict, indexed: dict) -> None:
+    """What `writer.indexed_invitations` does before a local add reads a record: a
+    resumption whose meeting no record of this add has opened starts from the invitations
+    of the meeting's indexed first record (`indexed`, read from the index by the driver)."""
+    from ..ingest.documents import meeting_of
+    from ..ingest.speakers import Speaker
+
+    meeting = meeting_of(metadata)
+    if meeting is None or meeting in meetings or "(Resumption" not in metadata.get("symbol", ""):
+        return
+    meetings[meeting] = {name: Speaker(**s) for name, s in indexed.get(meeting, {}).items()}
 
 
 def _unchanged(f: dict, source) -> bool:
