@@ -32,7 +32,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus" / "unsc_2020_pires" / "speeches_txt_2020"
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
-EMBEDDED = re.compile(r"embedding\s.*?(\d+)/\d+")
+EMBEDDED = re.compile(r"(\d[\d,]*)/[\d,?]+ passages")
 
 
 def _read(fd: int, timeout: float) -> bytes:
@@ -44,10 +44,12 @@ def _read(fd: int, timeout: float) -> bytes:
 
 
 def _embedding(seen: bytes) -> bool:
-    return any(int(n) for n in EMBEDDED.findall(ANSI.sub(b"", seen).decode("utf-8", "replace")))
+    text = ANSI.sub(b"", seen).decode("utf-8", "replace")
+    return any(int(n.replace(",", "")) for n in EMBEDDED.findall(text))
 
 
-def interrupted(args: list[str], env: dict, wait_for=_embedding) -> tuple[float, float, int, str]:
+def interrupted(args: list[str], env: dict,
+                wait_for=_embedding) -> tuple[float, float, int, str]:
     """(seconds until the Ctrl-C, seconds from it to the exit, exit code, output)."""
     master, slave = pty.openpty()
     started = time.monotonic()

@@ -24,7 +24,7 @@ from tests.store.crash_helpers import CORPUS
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
 # The progress bar's passages-embedded count: past 0, the English model has embedded a
 # batch, so the multilingual model (handed the same passages first) is busy on its thread.
-EMBEDDED = re.compile(r"embedding\s.*?(\d+)/\d+")
+EMBEDDED = re.compile(r"(\d[\d,]*)/[\d,?]+ passages")
 HASHING = ["--model", "hashing", "--multilingual"]   # instant English, a real second model
 
 
@@ -36,6 +36,11 @@ def _read(fd: int, timeout: float) -> bytes:
         return b""
 
 
+def _embedding(seen: bytes) -> bool:
+    text = ANSI.sub(b"", seen).decode("utf-8", "replace")
+    return any(int(n.replace(",", "")) for n in EMBEDDED.findall(text))
+
+
 def interrupt(args: list[str], twice: bool) -> tuple[int, str]:
     """Run the command on a terminal (so that it draws its progress bar), send Ctrl-C once
     it is embedding (and again 0.2 s later if `twice`); its exit code and what it wrote."""
@@ -45,7 +50,7 @@ def interrupt(args: list[str], twice: bool) -> tuple[int, str]:
     os.close(slave)
     seen, deadline = b"", time.monotonic() + 240
     try:
-        while not [int(n) for n in EMBEDDED.findall(ANSI.sub(b"", seen).decode()) if int(n)]:
+        while not _embedding(seen):
             assert proc.poll() is None and time.monotonic() < deadline, seen.decode()[-2000:]
             seen += _read(master, 0.05)
         proc.send_signal(signal.SIGINT)
