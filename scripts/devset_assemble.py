@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Merge the writers' judged questions into scripts/data/analyst_<corpus>.jsonl, each with
+its split fixed before any tuning: "dev" or "test" by the parity of the sha256 of its id
+(so a question's half never depends on which others exist or on any result).
+
+    python scripts/devset_assemble.py /path/to/w1.jsonl /path/to/w2.jsonl ...
+
+Each writer wrote queries from a disjoint part of the corpora (see
+scripts/data/analyst_questions.md); relevance was judged by reading, over the whole corpus.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+LANGS = ("en", "fr", "es", "ru", "ar", "zh")
+
+
+def split_of(qid: str) -> str:
+    return "dev" if hashlib.sha256(qid.encode()).digest()[0] % 2 == 0 else "test"
+
+
+def main(paths: list[str]) -> None:
+    rows = []
+    for path in paths:
+        for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            missing = [lang for lang in LANGS if not rec["questions"].get(lang, "").strip()]
+            if missing or not any(g == 2 for g in rec["relevant"].values()):
+                sys.exit(f"{path}: line {n}: missing {missing or 'a grade-2 speech'}")
+            rec["split"] = split_of(rec["id"])
+            rows.append(rec)
+    for corpus in sorted({r["corpus"] for r in rows}):
+        out = DATA / f"analyst_{corpus}.jsonl"
+        out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows
+                               if r["corpus"] == corpus), encoding="utf-8")
+    by = {}
+    for r in rows:
+        by.setdefault((r["corpus"], r["split"]), 0)
+        by[(r["corpus"], r["split"])] += 1
+    print(f"{len(rows)} questions: " + ", ".join(f"{c} {s} {n}" for (c, s), n in sorted(by.items())))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
