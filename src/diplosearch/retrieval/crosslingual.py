@@ -29,7 +29,9 @@ Ranked = list[tuple[int, float]]
 
 def semantic_top(query: str, qvec: np.ndarray, embedder, vectors, english_vectors, depth: int,
                  allowed: np.ndarray | None,
-                 english_top: Callable[[np.ndarray, int], Ranked]) -> tuple[Ranked, np.ndarray | None]:
+                 english_top: Callable[[np.ndarray, int], Ranked],
+                 weights: tuple[float, float, float] = (1.0, 1.0, 1.0),
+                 feedback_passages: int = FEEDBACK_PASSAGES) -> tuple[Ranked, np.ndarray | None]:
     """(passage id, score) best first, and the English-space query vector of the feedback
     step (for highlighting), or ([], None) when no passage has a multilingual vector.
 
@@ -42,28 +44,32 @@ def semantic_top(query: str, qvec: np.ndarray, embedder, vectors, english_vector
         embedder, vectors: the multilingual model and the index's multilingual vectors.
         english_vectors: the index's English vector set (for `vectors_of`).
         english_top: searches the English vector set with a query vector (same filters).
+        weights: of the multilingual, question-as-is and feedback lists in the sum.
+        feedback_passages: how many of the multilingual model's best passages stand in
+            for the question in English.
     """
     want = max(depth, CANDIDATES)
     qml = embedder.embed([query])[0]
     first = vectors.search(qml, want, allowed)
     if not first:
         return [], None
-    found = english_vectors.vectors_of(np.array([p for p, _ in first[:FEEDBACK_PASSAGES]]))
+    found = english_vectors.vectors_of(np.array([p for p, _ in first[:feedback_passages]]))
     if not len(found):
         return first[:depth], None
     feedback = normalise(found.mean(axis=0, keepdims=True))
-    cand = np.unique(np.array([p for ranked in (first, english_top(qvec, want),
-                                                english_top(feedback, want))
-                               for p, _ in ranked], dtype=np.int64))
+    lists = [first, english_top(feedback, want)]
+    if weights[1] > 0:
+        lists.append(english_top(qvec, want))
+    cand = np.unique(np.array([p for ranked in lists for p, _ in ranked], dtype=np.int64))
     cand = cand[np.isin(cand, vectors.ids)]          # every candidate scored by all three
     eng = english_vectors.vectors_of(cand)
     if len(eng) != len(cand):                        # a passage vanished meanwhile
         cand = cand[np.isin(cand, english_vectors.ids)]
         eng = english_vectors.vectors_of(cand)
-    total = sum(_minmax(s) for s in (vectors.scores_of(qml, cand), eng @ qvec.reshape(-1),
-                                     eng @ feedback.reshape(-1)))
+    total = sum(w * _minmax(s) for w, s in zip(weights, (
+        vectors.scores_of(qml, cand), eng @ qvec.reshape(-1), eng @ feedback.reshape(-1))) if w > 0)
     order = np.argsort(-total, kind="stable")[:depth]
-    return [(int(cand[i]), float(total[i]) / 3) for i in order], feedback
+    return [(int(cand[i]), float(total[i]) / sum(weights)) for i in order], feedback
 
 
 def _minmax(scores: np.ndarray) -> np.ndarray:

@@ -49,11 +49,12 @@ def score_fusion(semantic: Ranked, keyword: Ranked,
     return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
 
 
-def fuse(semantic: Ranked, keyword: Ranked, method: str = DEFAULT_FUSION) -> list[tuple[int, float]]:
+def fuse(semantic: Ranked, keyword: Ranked, method: str = DEFAULT_FUSION,
+         weight: float = SEMANTIC_WEIGHT) -> list[tuple[int, float]]:
     if method == "rrf":
         return rrf([semantic, keyword])
     if method == "score":
-        return score_fusion(semantic, keyword)
+        return score_fusion(semantic, keyword, weight)
     raise ValueError(f"unknown fusion {method!r}; expected one of {FUSIONS}")
 
 

@@ -210,3 +210,25 @@ def _iso_name(code: str) -> str:
         return code
     head, _, tail = country.name.partition(", ")
     return f"{tail} {head}" if tail else head
+
+
+def named_in(db: sqlite3.Connection, question: str, language: str) -> set[str]:
+    """The index's affiliations that `question` names: its own spellings found as words
+    in an English question ("Russian Federation", "Syria"), and in any of the six languages
+    the countries CLDR names ("Libye", "Ливии", "利比亚"), matched to the index's spellings."""
+    from iso3166 import countries_by_alpha2
+
+    from ..text.mentions import places
+
+    known = known_countries(db)
+    found = set()
+    if language == "en":
+        words = f" {normal(question)} "
+        found |= {k for k in known if len(normal(k)) > 2 and f" {normal(k)} " in words}
+        found |= {k for k in known for alias, code in ALIASES.items()
+                  if f" {alias} " in words and country_code(k) == code}
+    for code in places(question, language):
+        country = countries_by_alpha2.get(code)
+        if country is not None:
+            found |= set(match_country(country.alpha3, known))
+    return found

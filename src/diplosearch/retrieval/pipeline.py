@@ -11,11 +11,12 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..embed.base import normalise
 from ..embed.models import Embedder
 from ..errors import QueryError
-from ..text.language import ENGLISH, detect
+from ..text.language import ENGLISH, detect, identify
 from ..store import database
-from . import crosslingual, keyword, names, paragraphs
+from . import crosslingual, keyword, names, paragraphs, ranking
 from .filters import Filters
 from .fusion import DEFAULT_FUSION, FUSIONS, MODES, fuse, normalised, unit_scores
 from .highlight import best_sentences_lexical, best_sentences_stored
@@ -49,7 +50,6 @@ class Index(Protocol):
 
 GROUP_FIELDS = {"country": "affiliation", "speaker": "speaker", "doc": "doc"}
 MAX_QUERY_CHARS = 20_000
-HYBRID_DEPTH = 100        # candidates taken from each list before fusing
 RERANK_DEPTH = 50
 
 
@@ -108,12 +108,37 @@ def retrieve(index: Index, query: str, qvec: np.ndarray | None, depth: int,
     runtime, FAISS and SQLite all let go of the GIL, so on two cores the two retrievers
     cost about the slower one, not their sum.
     """
+    guess = identify(query)
+    lang = guess.language
+    pairs, q = _candidates(index, query, qvec, depth, opts, lang)
+    second = guess.ranked[1] if len(guess.ranked) > 1 else None
+    if not guess.confident and second and ranking.RANKING.unsure_both and opts.mode != "keyword" \
+            and ENGLISH in (lang, second[0]) and index.multilingual_vectors is not None:
+        # "elections au Mali", "Libya oil blockade": unsure between English and French or
+        # Spanish, so both paths search and their lists are fused by the guess's odds
+        other, q_other = _candidates(index, query, qvec if second[0] != ENGLISH else None,
+                                     depth, opts, second[0])
+        share = guess.ranked[0][1] / (guess.ranked[0][1] + second[1])
+        pairs = fuse(pairs, other, "score", share)
+        q = q if lang == ENGLISH else q_other
+    settings = ranking.RANKING
+    pairs = ranking.with_meeting_evidence(index.db, pairs, settings.meeting_evidence,
+                                          settings.meeting_paragraphs)
+    pairs = ranking.with_priors(index.db, pairs, query, lang, settings.date_prior,
+                                settings.place_prior)
+    if lang == ENGLISH:
+        pairs = ranking.with_header(index.db, pairs, query, settings.header_prior)
+    return ranking.with_paragraph_evidence(index.db, pairs, settings.paragraph_evidence), q
+
+
+def _candidates(index: Index, query: str, qvec: np.ndarray | None, depth: int,
+                opts: SearchOptions, lang: str) -> tuple[list[tuple[int, float]], np.ndarray | None]:
+    """The fused candidates of `query` searched as a question in `lang`."""
     if opts.mode == "keyword":
         return keyword.search(index.db, query, depth, opts.filters), None
     # A question in another language goes to the multilingual vectors; an English one to
     # the English model as before, with records in other languages placed among its hits
     # (see `crosslingual`). An index without multilingual vectors: English model only.
-    lang = detect(query)
     foreign_question = lang != ENGLISH
     # The multilingual model loads on another thread from here, while this one reads the
     # vectors and the English model loads: a first question in Russian waits for the
@@ -126,12 +151,20 @@ def retrieve(index: Index, query: str, qvec: np.ndarray | None, depth: int,
         q = qvec if qvec is not None else index.embedder.embed([query])
         if foreign_question and mvecs is not None:
             second.result()
+            settings = ranking.RANKING
             found, feedback = crosslingual.semantic_top(
                 query, q, index.multilingual_embedder, mvecs, vecs, depth, allowed,
-                lambda v, n: vector_top(vecs, v, n, allowed))
+                lambda v, n: vector_top(vecs, v, n, allowed),
+                settings.foreign_latin if lang in ("fr", "es") else settings.foreign_other,
+                settings.feedback_passages)
             if feedback is not None:
                 return found, feedback
         found = vector_top(vecs, q, depth, allowed)
+        settings = ranking.RANKING
+        if settings.rocchio > 0 and found:   # the question, moved toward its best passages
+            top = vecs.vectors_of(np.array([p for p, _ in found[:settings.rocchio_passages]]))
+            moved = normalise(q + settings.rocchio * top.mean(axis=0, keepdims=True))
+            found = vector_top(vecs, moved.astype(np.float32), depth, allowed)
         if mvecs is not None and len(mvecs.foreign_ids):   # records not in English
             found = crosslingual.with_foreign(found, query, index.multilingual_embedder,
                                               mvecs, depth, allowed)
@@ -146,10 +179,17 @@ def retrieve(index: Index, query: str, qvec: np.ndarray | None, depth: int,
         # ("la", "de" and names in English records: French recall@10 0.665 → 0.535)
         same = mvecs.ids_in(lang)
         kw = [(pid, s) for pid, s in kw if pid in same]
+        if not kw and ranking.RANKING.place_keywords > 0:
+            # English records: the English names of the countries the question names
+            named = names.named_in(index.db, query, lang)
+            if named:
+                kw = keyword.search(index.db, " ".join(sorted(named)), depth, opts.filters)
+                sem, q = future.result()
+                return fuse(sem, kw, opts.fusion, 1 - ranking.RANKING.place_keywords), q
         if not kw:            # nothing to fuse: keep the semantic scores as they are
             return future.result()
     sem, q = future.result()
-    return fuse(sem, kw, opts.fusion), q
+    return fuse(sem, kw, opts.fusion, ranking.RANKING.semantic_weight), q
 
 
 def _load_second(index: Index, query: str) -> None:
@@ -208,7 +248,7 @@ def run(index: Index, query: str, opts: SearchOptions) -> SearchResults:
     # The first pass takes the same candidates whatever k is (scores are normalised over
     # them, see `unit_scores`), so asking for more hits never reorders the first ones:
     # deeper passes, when k or a filter needs them, only add paragraphs below.
-    depth = max(HYBRID_DEPTH, RERANK_DEPTH if opts.rerank else 0)
+    depth = max(ranking.RANKING.depth, RERANK_DEPTH if opts.rerank else 0)
     layouts: dict[int, list[paragraphs.Part]] = {}   # hit id → the parts its text shows
     found: list[Hit] = []                             # ranked paragraphs, best first
     seen: set[tuple[int, int]] = set()                # their (document, paragraph)

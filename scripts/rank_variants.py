@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Ranking variants measured one by one on the analysts' judged questions, against the
+current settings, with paired bootstrap intervals (a gain whose interval includes zero is
+not a gain).
+
+    python scripts/rank_variants.py --split dev                       # every variant
+    python scripts/rank_variants.py --split dev --only depth300 --lang en
+    python scripts/rank_variants.py --split test --only current       # once, at the end
+
+Questions: scripts/data/analyst_<corpus>.jsonl (`--corpus unsc2020 ungdc`), asked of the
+index named `devpool-<corpus>` in $DIPLOSEARCH_HOME (build them with
+`diplosearch index build ../shared/corpus/unsc_2020_pires/speeches_txt_2020 --name
+devpool-unsc2020` and the General Debate's sessions 78 and 79 as `devpool-ungdc`).
+Prints one row per variant, mode and language: recall@10, MRR@10 and the paired
+difference to `current` on each; `--json FILE` keeps every per-question score.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from diplosearch.evaluate import load_questions, paired_ci, question_scores
+from diplosearch.index import open_index
+from diplosearch.retrieval import ranking
+
+DATA = Path(__file__).resolve().parent / "data"
+
+# name → changes to the current settings; each is one lever, measured alone
+VARIANTS: dict[str, dict] = {
+    "current": {},
+    "depth50": {"depth": 50},
+    "depth200": {"depth": 200},
+    "depth300": {"depth": 300},
+    "weight0.4": {"semantic_weight": 0.4},
+    "weight0.6": {"semantic_weight": 0.6},
+    "weight0.7": {"semantic_weight": 0.7},
+    "rocchio0.5": {"rocchio": 0.5},
+    "rocchio1": {"rocchio": 1.0},
+    "evidence0.3": {"paragraph_evidence": 0.3},
+    "evidence0.6": {"paragraph_evidence": 0.6},
+    "meeting0.3": {"meeting_evidence": 0.3},
+    "meeting0.6": {"meeting_evidence": 0.6},
+    "meeting1": {"meeting_evidence": 1.0},
+    "meeting0.6x5": {"meeting_evidence": 0.6, "meeting_paragraphs": 5},
+    "rrf": {"fusion": "rrf"},
+    "date0.1": {"date_prior": 0.1},
+    "date0.2": {"date_prior": 0.2},
+    "date0.4": {"date_prior": 0.4},
+    "place0.1": {"place_prior": 0.1},
+    "place0.2": {"place_prior": 0.2},
+    "placekw0.2": {"place_keywords": 0.2},
+    "placekw0.4": {"place_keywords": 0.4},
+    "other-no-asis": {"foreign_other": (1.0, 0.0, 1.0)},
+    "other-ml2": {"foreign_other": (2.0, 0.0, 1.0)},
+    "other-fb2": {"foreign_other": (1.0, 0.0, 2.0)},
+    "latin-asis2": {"foreign_latin": (1.0, 2.0, 1.0)},
+    "latin-fb2": {"foreign_latin": (1.0, 1.0, 2.0)},
+    "feedback3": {"feedback_passages": 3},
+    "feedback10": {"feedback_passages": 10},
+    "unsure-both": {"unsure_both": True},
+    "header0.1": {"header_prior": 0.1},
+    "header0.2": {"header_prior": 0.2},
+    "header0.4": {"header_prior": 0.4},
+}
+
+
+def run(variant: str, corpus: str, split: str, langs, modes) -> list:
+    judged = load_questions(DATA / f"analyst_{corpus}.jsonl", split)
+    idx = open_index(f"devpool-{corpus}")
+    changes = dict(VARIANTS[variant])
+    fusion = changes.pop("fusion", "score")       # a search option, not a setting
+    saved = ranking.RANKING
+    ranking.RANKING = replace(saved, **changes)
+    try:
+        return question_scores(idx, judged, langs, modes, search=lambda text, k, mode:
+                               idx.search(text, k=k, mode=mode, fusion=fusion))
+    finally:
+        ranking.RANKING = saved
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--split", default="dev")
+    ap.add_argument("--corpus", nargs="+", default=["unsc2020", "ungdc"])
+    ap.add_argument("--only", nargs="+", default=list(VARIANTS))
+    ap.add_argument("--lang", nargs="+", default=None)
+    ap.add_argument("--mode", nargs="+", default=["hybrid"])
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args()
+    names = ["current"] + [v for v in args.only if v != "current"]
+    unknown = [v for v in names if v not in VARIANTS]
+    if unknown:
+        sys.exit(f"unknown variants {unknown}; known: {', '.join(VARIANTS)}")
+    results = {}
+    for name in names:
+        started = time.perf_counter()
+        scores = [s for corpus in args.corpus
+                  for s in run(name, corpus, args.split, args.lang, args.mode)]
+        results[name] = scores
+        print(f"# {name}: {len(scores)} searches in {time.perf_counter() - started:.0f} s",
+              file=sys.stderr)
+        report(name, scores, results["current"])
+    if args.json:
+        args.json.write_text(json.dumps({n: [s.__dict__ for s in v] for n, v in results.items()},
+                                        ensure_ascii=False, default=list))
+
+
+def report(name: str, scores: list, base: list) -> None:
+    groups: dict[tuple[str, str], list] = {}
+    for s in scores:
+        groups.setdefault((s.mode, s.language), []).append(s)
+    ref = {(s.mode, s.language, s.id): s for s in base}
+    for (mode, lang), group in groups.items():
+        line = f"{name:14} {mode:8} {lang:3} n={len(group):3}"
+        for metric in ("recall", "mrr"):
+            ours = [getattr(s, metric) for s in group]
+            theirs = [getattr(ref[(mode, lang, s.id)], metric) for s in group]
+            mean = sum(ours) / len(ours)
+            diff, low, high = paired_ci(ours, theirs)
+            line += f"  {metric}@10 {mean:.3f} ({diff:+.3f} [{low:+.3f}, {high:+.3f}])"
+        print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()

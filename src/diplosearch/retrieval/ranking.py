@@ -1,0 +1,185 @@
+"""How candidates become a ranking, in settings measured one by one on the analysts' dev
+questions (`scripts/rank_variants.py`), and the signals applied after fusion.
+
+`RANKING` holds the settings the pipeline uses; a variant is `dataclasses.replace(RANKING,
+...)` set in its place (the experiment script does this). Each setting's comment says what
+it is; the README's "How good is it?" gives the table of variants and what they scored.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+
+from ..text.mentions import periods
+from . import names, paragraphs
+
+Ranked = list[tuple[int, float]]
+
+
+@dataclass(frozen=True)
+class Ranking:
+    depth: int = 100                 # first-pass candidates from each retriever, whatever k is
+    semantic_weight: float = 0.5     # score fusion: weight of the semantic list (keyword: 1 − it)
+    rocchio: float = 0.0             # English question: weight of its top passages' mean vector
+    rocchio_passages: int = 5        #   (pseudo-relevance feedback in vector space)
+    paragraph_evidence: float = 0.0  # share of a paragraph's second-best part added to its best
+    meeting_evidence: float = 0.0    # share of its meeting's (or statement's) best paragraphs
+    meeting_paragraphs: int = 3      #   mean score added to each candidate
+    date_prior: float = 0.0          # added to a passage dated in a month or year the question names
+    place_prior: float = 0.0         # added to a statement by a country the question names
+    place_keywords: float = 0.0      # question not in English: weight of a keyword list of the
+                                     #   English names of the countries it names
+    # A question not in English (`crosslingual.semantic_top`): weights of the multilingual
+    # model's list, the English model's on the question as written, and the English model's
+    # on the multilingual model's best passages; Latin-script languages (French, Spanish)
+    # and the others apart, since the English model reads some French and Spanish only.
+    foreign_latin: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    foreign_other: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    feedback_passages: int = 5
+    unsure_both: bool = False        # unsure between English and French/Spanish: search both
+    header_prior: float = 0.0        # English question: times the share of its words found in
+                                     #   the passage's header (meeting topic, speaker's country)
+
+
+RANKING = Ranking()
+
+
+def with_paragraph_evidence(db: sqlite3.Connection, pairs: Ranked, share: float) -> Ranked:
+    """Each paragraph once, at its best part's score plus `share` of its second best: a
+    paragraph that answers in two places outranks one that brushes the subject once."""
+    if share <= 0 or not pairs:
+        return pairs
+    keys = paragraphs.paragraph_keys(db, [pid for pid, _ in pairs])
+    best: dict[tuple[int, int], list[float]] = {}
+    first: dict[tuple[int, int], int] = {}
+    for pid, score in pairs:
+        key = keys.get(pid)
+        if key is None:
+            continue
+        first.setdefault(key, pid)
+        best.setdefault(key, []).append(score)
+    scored = [(first[key], s[0] + share * (s[1] if len(s) > 1 else 0.0)) for key, s in best.items()]
+    return sorted(scored, key=lambda item: (-item[1], item[0]))
+
+
+_RESUMPTION = re.compile(r"\s*\(Resumption \d+\)\s*$")
+
+
+def with_meeting_evidence(db: sqlite3.Connection, pairs: Ranked, share: float,
+                          paragraphs_counted: int = 3) -> Ranked:
+    """Each candidate plus `share` of the mean score of its meeting's best paragraphs among
+    the candidates (a meeting: a record and its resumptions; a document without a symbol
+    stands alone, so a General Debate statement's paragraphs lend each other weight).
+    A debate that answers the question in several statements lifts each of them."""
+    if share <= 0 or not pairs:
+        return pairs
+    where = meetings(db, [pid for pid, _ in pairs])
+    best: dict[str, dict[tuple[int, int], float]] = {}
+    for pid, score in pairs:
+        if pid in where:
+            meeting, para = where[pid]
+            seen = best.setdefault(meeting, {})
+            seen[para] = max(seen.get(para, score), score)
+    lift = {m: sum(sorted(v.values(), reverse=True)[:paragraphs_counted]) / paragraphs_counted
+            for m, v in best.items()}
+    scored = [(pid, score + share * lift[where[pid][0]]) if pid in where else (pid, score)
+              for pid, score in pairs]
+    return sorted(scored, key=lambda item: (-item[1], item[0]))
+
+
+def meetings(db: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[str, tuple[int, int]]]:
+    """Passage id → (its meeting, (document id, paragraph))."""
+    out = {}
+    cur = db.cursor()
+    cur.row_factory = None
+    for start in range(0, len(ids), 900):
+        chunk = ids[start:start + 900]
+        for pid, doc, para, symbol in cur.execute(
+                "SELECT p.id, p.doc_id, p.paragraph, d.symbol FROM passages p JOIN documents d "
+                f"ON d.id = p.doc_id WHERE p.id IN ({','.join('?' * len(chunk))})", chunk):
+            meeting = _RESUMPTION.sub("", symbol) if symbol else f"#{doc}"
+            out[pid] = (meeting, (doc, para))
+    return out
+
+
+def with_priors(db: sqlite3.Connection, pairs: Ranked, question: str, language: str,
+                date_prior: float, place_prior: float) -> Ranked:
+    """Candidates lifted, never filtered, by what the question names: `date_prior` for a
+    passage of a month or year it names ("in January 2020"), `place_prior` for a statement
+    by a country it names."""
+    if not pairs or (date_prior <= 0 and place_prior <= 0):
+        return pairs
+    when = periods(question) if date_prior > 0 else []
+    who = names.named_in(db, question, language) if place_prior > 0 else set()
+    if not when and not who:
+        return pairs
+    facts = dated(db, [pid for pid, _ in pairs])
+    scored = []
+    for pid, score in pairs:
+        date, affiliation = facts.get(pid, (None, None))
+        lift = date_prior if any(p.matches(date) for p in when) else 0.0
+        lift += place_prior if affiliation in who else 0.0
+        scored.append((pid, score + lift))
+    return sorted(scored, key=lambda item: (-item[1], item[0]))
+
+
+def dated(db: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
+    """Passage id → (its document's date, or its year when only that is known; affiliation)."""
+    out = {}
+    cur = db.cursor()
+    cur.row_factory = None
+    for start in range(0, len(ids), 900):
+        chunk = ids[start:start + 900]
+        out.update((pid, (date, aff)) for pid, date, aff in cur.execute(
+            "SELECT p.id, COALESCE(d.date, json_extract(d.metadata, '$.year')), p.affiliation "
+            "FROM passages p JOIN documents d ON d.id = p.doc_id "
+            f"WHERE p.id IN ({','.join('?' * len(chunk))})", chunk))
+    return out
+
+
+_HEADER_WORD = re.compile(r"[a-z][a-z'-]+")
+
+
+def with_header(db: sqlite3.Connection, pairs: Ranked, question: str, weight: float) -> Ranked:
+    """Candidates lifted by `weight` times the share of the question's content words
+    (stemmed, stop words left out) that their header holds: the meeting's topic ("The
+    situation in Libya") and the country spoken for, which a passage itself may never
+    name."""
+    if weight <= 0 or not pairs:
+        return pairs
+    asked = _stems(question)
+    if not asked:
+        return pairs
+    heads = headers(db, [pid for pid, _ in pairs])
+    cache: dict[str, set[str]] = {}
+    scored = []
+    for pid, score in pairs:
+        head = heads.get(pid, "")
+        words = cache[head] if head in cache else cache.setdefault(head, _stems(head))
+        scored.append((pid, score + weight * len(asked & words) / len(asked)))
+    return sorted(scored, key=lambda item: (-item[1], item[0]))
+
+
+def _stems(text: str) -> set[str]:
+    import Stemmer
+
+    from ..text.wordsplit import STOPWORDS
+
+    words = [w for w in _HEADER_WORD.findall(text.lower()) if w not in STOPWORDS]
+    return set(Stemmer.Stemmer("english").stemWords(words))
+
+
+def headers(db: sqlite3.Connection, ids: list[int]) -> dict[int, str]:
+    """Passage id → its meeting's topic and its speaker's country, as one line."""
+    out = {}
+    cur = db.cursor()
+    cur.row_factory = None
+    for start in range(0, len(ids), 900):
+        chunk = ids[start:start + 900]
+        out.update((pid, f"{topic or ''} {aff or ''}") for pid, topic, aff in cur.execute(
+            "SELECT p.id, json_extract(d.metadata, '$.topic'), p.affiliation FROM passages p "
+            f"JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({','.join('?' * len(chunk))})",
+            chunk))
+    return out
