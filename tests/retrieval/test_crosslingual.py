@@ -15,6 +15,7 @@ from diplosearch.store import multilingual as ml_store
 WORDS = {"пластик": "plastic", "загрязнение": "pollution", "океанов": "oceans",
          "дети": "children", "солдаты": "soldiers", "ядерное": "nuclear", "оружие": "weapons",
          "البلاستيك": "plastic", "المحيطات": "oceans", "塑料": "plastic", "海洋": "oceans",
+         "enfants": "children", "soldats": "soldiers",
          "саранча": "locusts", "уничтожает": "destroy", "урожай": "crops", "голод": "hunger"}
 
 
@@ -147,3 +148,27 @@ def test_an_all_english_index_reads_no_multilingual_vectors_for_english_question
     assert not with_ml.has_foreign_records
     with_ml.search("plastic in the oceans", k=2)
     assert with_ml._ml_vectors is None
+
+
+def test_an_unsure_language_searches_both_paths_and_fuses_them(both, monkeypatch):
+    """"enfants soldats" is French, but not surely: the English path and the French one
+    both search, and a passage found by either is kept; a sure question takes one path."""
+    from diplosearch.retrieval import pipeline
+
+    with_ml, _ = both
+    calls = []
+    real = pipeline._candidates
+
+    def spy(index, query, qvec, depth, opts, lang):
+        calls.append(lang)
+        return real(index, query, qvec, depth, opts, lang)
+
+    monkeypatch.setattr(pipeline, "_candidates", spy)
+    hits = with_ml.search("enfants soldats", k=3)
+    assert sorted(calls) == ["en", "fr"] and hits[0].source == "children.txt"
+    calls.clear()
+    with_ml.search("Plastic pollution of the oceans", k=3)
+    assert calls == ["en"]
+    calls.clear()
+    with_ml.search("enfants soldats", k=3, mode="keyword")
+    assert calls == ["fr"]

@@ -7,7 +7,10 @@ Spanish ones included, from the main table exactly as before that table existed.
 
 from __future__ import annotations
 
+import math
+import re
 import sqlite3
+from collections import Counter
 
 from ..store.migrations import keyword_stemmer
 from ..text import wordsplit
@@ -57,3 +60,29 @@ def search(db: sqlite3.Connection, query: str, depth: int,
         [expression, *args, depth]).fetchall()
     return [(int(pid), -float(score)) for pid, score in rows]
 
+
+
+_EXPANSION_WORD = re.compile(r"[a-z][a-z-]{2,}")
+
+
+def expansion(db: sqlite3.Connection, texts: list[str], count: int) -> list[str]:
+    """The `count` words that best mark `texts` (a question's best passages) against the
+    whole index: in how many of them a word occurs, times its inverse document frequency
+    in the main table (read from FTS5's own vocabulary, by the word's Porter stem as the
+    table holds it). Stop words never; words in one passage only, never."""
+    import Stemmer
+
+    seen = Counter(w for text in texts for w in set(_EXPANSION_WORD.findall(text.lower()))
+                   if w not in wordsplit.STOPWORDS)
+    words = [w for w, n in seen.items() if n > 1]
+    if not words:
+        return []
+    stems = dict(zip(words, Stemmer.Stemmer("porter").stemWords(words)))
+    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.passages_vocab "
+               "USING fts5vocab(main, passages_fts, 'row')")
+    marks = ",".join("?" * len(set(stems.values())))
+    df = dict(db.execute(f"SELECT term, doc FROM temp.passages_vocab WHERE term IN ({marks})",
+                         list(set(stems.values()))).fetchall())
+    total = db.execute("SELECT count(*) FROM passages").fetchone()[0] or 1
+    weight = {w: seen[w] * math.log(total / (1 + df.get(stems[w], 0))) for w in words}
+    return sorted((w for w in words if weight[w] > 0), key=lambda w: -weight[w])[:count]

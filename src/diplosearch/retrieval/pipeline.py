@@ -179,6 +179,16 @@ def _candidates(index: Index, query: str, qvec: np.ndarray | None, depth: int,
         # ("la", "de" and names in English records: French recall@10 0.665 → 0.535)
         same = mvecs.ids_in(lang)
         kw = [(pid, s) for pid, s in kw if pid in same]
+        if not kw and ranking.RANKING.expansion_terms > 0:
+            # English records: the words that mark the multilingual model's best English
+            # passages, as an English keyword question (feedback across languages)
+            sem, q = future.result()
+            settings = ranking.RANKING
+            rows = database.passages_by_id(index.db, [p for p, _ in sem[:settings.feedback_passages]])
+            texts = [row["text"] for row in rows.values()]
+            words = keyword.expansion(index.db, texts, settings.expansion_terms)
+            kw = keyword.search(index.db, " ".join(words), depth, opts.filters) if words else []
+            return (fuse(sem, kw, opts.fusion, 1 - settings.expansion_weight) if kw else sem), q
         if not kw and ranking.RANKING.place_keywords > 0:
             # English records: the English names of the countries the question names
             named = names.named_in(index.db, query, lang)

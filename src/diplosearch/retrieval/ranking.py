@@ -27,7 +27,7 @@ class Ranking:
     paragraph_evidence: float = 0.0  # share of a paragraph's second-best part added to its best
     meeting_evidence: float = 0.0    # share of its meeting's (or statement's) best paragraphs
     meeting_paragraphs: int = 3      #   mean score added to each candidate
-    date_prior: float = 0.0          # added to a passage dated in a month or year the question names
+    date_prior: float = 0.2          # added to a passage dated in a month or year the question names
     place_prior: float = 0.0         # added to a statement by a country the question names
     place_keywords: float = 0.0      # question not in English: weight of a keyword list of the
                                      #   English names of the countries it names
@@ -36,9 +36,11 @@ class Ranking:
     # on the multilingual model's best passages; Latin-script languages (French, Spanish)
     # and the others apart, since the English model reads some French and Spanish only.
     foreign_latin: tuple[float, float, float] = (1.0, 1.0, 1.0)
-    foreign_other: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    foreign_other: tuple[float, float, float] = (1.0, 0.0, 1.0)
     feedback_passages: int = 5
-    unsure_both: bool = False        # unsure between English and French/Spanish: search both
+    expansion_terms: int = 0         # question not in English, English records: this many words
+    expansion_weight: float = 0.3    #   of its best passages as a keyword list, at this weight
+    unsure_both: bool = True         # unsure between English and French/Spanish: search both
     header_prior: float = 0.0        # English question: times the share of its words found in
                                      #   the passage's header (meeting topic, speaker's country)
 

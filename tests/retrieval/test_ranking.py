@@ -1,0 +1,53 @@
+"""The signals applied after fusion (retrieval/ranking.py): soft priors from what a question
+names, paragraph and meeting evidence. Hashing embedder; real 2020 speeches with their
+metadata table, so they carry dates and countries."""
+
+import pytest
+
+import diplosearch as ds
+from diplosearch.retrieval import ranking
+
+
+@pytest.fixture(scope="module")
+def dated_index(tmp_path_factory, shared):
+    speeches = shared / "corpus" / "unsc_2020_pires" / "speeches_txt_2020"
+    files = sorted(speeches.glob("UNSC_2020_SPV.8700_spch00[1-6].txt")) + \
+        sorted(speeches.glob("UNSC_2020_SPV.8725_spch00[1-6].txt"))
+    return ds.build_index(files, tmp_path_factory.mktemp("home") / "dated",
+                          model=ds.HashingEmbedder(), multilingual=False)[0]
+
+
+def first_of(idx, month: str) -> int:
+    return idx.db.execute("SELECT p.id FROM passages p JOIN documents d ON d.id = p.doc_id "
+                          "WHERE d.date LIKE ? ORDER BY p.id LIMIT 1", (f"2020-{month}-%",)).fetchone()[0]
+
+
+def test_a_named_month_lifts_its_passages_and_drops_none(dated_index):
+    jan, feb = first_of(dated_index, "01"), first_of(dated_index, "02")
+    pairs = [(feb, 0.5), (jan, 0.45)]
+    lifted = ranking.with_priors(dated_index.db, pairs, "aid to Syria in January 2020", "en", 0.2, 0)
+    assert [p for p, _ in lifted] == [jan, feb]
+    assert dict(lifted)[jan] == pytest.approx(0.65) and dict(lifted)[feb] == 0.5
+    assert ranking.with_priors(dated_index.db, pairs, "en février 2020", "fr", 0.2, 0)[0][0] == feb
+    assert ranking.with_priors(dated_index.db, pairs, "aid to Syria", "en", 0.2, 0) == pairs
+
+
+def test_a_named_country_lifts_its_statements(dated_index):
+    rows = dated_index.db.execute("SELECT id, affiliation FROM passages WHERE affiliation "
+                                  "IS NOT NULL GROUP BY affiliation ORDER BY id").fetchall()
+    (a, country_a), (b, _) = rows[0], rows[1]
+    pairs = [(b, 0.5), (a, 0.45)]
+    question = f"What did {country_a} say?"
+    assert ranking.with_priors(dated_index.db, pairs, question, "en", 0, 0.1)[0][0] == a
+
+
+def test_paragraph_evidence_counts_a_second_part(dated_index):
+    # two parts of one paragraph and one part of another: the paragraph answering twice wins
+    parts = dated_index.db.execute("SELECT id, doc_id, paragraph FROM passages WHERE parts > 1 "
+                                   "ORDER BY doc_id, paragraph, part").fetchall()
+    one, two = parts[0], parts[1]
+    assert (one[1], one[2]) == (two[1], two[2])
+    other = next(p for p in parts if (p[1], p[2]) != (one[1], one[2]))
+    pairs = [(other[0], 0.6), (one[0], 0.5), (two[0], 0.4)]
+    assert ranking.with_paragraph_evidence(dated_index.db, pairs, 0.6) == \
+        [(one[0], pytest.approx(0.74)), (other[0], 0.6)]
