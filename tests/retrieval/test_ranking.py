@@ -51,3 +51,39 @@ def test_paragraph_evidence_counts_a_second_part(dated_index):
     pairs = [(other[0], 0.6), (one[0], 0.5), (two[0], 0.4)]
     assert ranking.with_paragraph_evidence(dated_index.db, pairs, 0.6) == \
         [(one[0], pytest.approx(0.74)), (other[0], 0.6)]
+
+
+def test_expansion_words_mark_the_best_passages_against_the_index(dated_index):
+    from diplosearch.retrieval import keyword
+    from diplosearch.text.wordsplit import STOPWORDS
+
+    texts = [r[0] for r in dated_index.db.execute(
+        "SELECT p.text FROM passages p JOIN documents d ON d.id = p.doc_id "
+        "WHERE d.key LIKE '%8700%' ORDER BY p.id LIMIT 6")]
+    words = keyword.expansion(dated_index.db, texts, 8)
+    assert 0 < len(words) <= 8
+    for word in words:
+        assert word not in STOPWORDS
+        assert sum(word in set(t.lower().replace(",", " ").replace(".", " ").split())
+                   for t in texts) >= 2 or sum(word in t.lower() for t in texts) >= 2
+    assert keyword.expansion(dated_index.db, texts[:1], 8) == []   # one passage marks nothing
+
+
+def test_a_foreign_question_on_english_records_gets_an_english_keyword_side(monkeypatch, tmp_path):
+    from diplosearch.retrieval import keyword
+    from tests.retrieval.test_crosslingual import DOCS, FakeMultilingual
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name, text in DOCS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    idx = ds.build_index([folder], tmp_path / "ml", model=ds.HashingEmbedder(),
+                         multilingual=FakeMultilingual())[0]
+    asked = []
+    real = keyword.expansion
+    monkeypatch.setattr(keyword, "expansion", lambda db, texts, n: asked.append(n) or real(db, texts, n))
+    assert idx.search("пластик океанов", k=1)[0].source == "oceans.txt"
+    assert asked == [ranking.RANKING.expansion_terms]
+    idx.search("пластик океанов", k=1, mode="semantic")
+    idx.search("plastic in the oceans", k=1)
+    assert len(asked) == 1

@@ -38,8 +38,8 @@ class Ranking:
     foreign_latin: tuple[float, float, float] = (1.0, 1.0, 1.0)
     foreign_other: tuple[float, float, float] = (1.0, 0.0, 1.0)
     feedback_passages: int = 5
-    expansion_terms: int = 0         # question not in English, English records: this many words
-    expansion_weight: float = 0.3    #   of its best passages as a keyword list, at this weight
+    expansion_terms: int = 10        # question not in English, English records: this many words
+    expansion_weight: float = 0.5   #   of its best passages as a keyword list, at this weight
     unsure_both: bool = True         # unsure between English and French/Spanish: search both
     header_prior: float = 0.0        # English question: times the share of its words found in
                                      #   the passage's header (meeting topic, speaker's country)
