@@ -49,6 +49,7 @@ def test_capped_recall_and_intervals():
     ('{"id": 1, "relevant": ["a"]}', "line 1: expected \"questions\""),
     ('{"id": 1, "question": "x", "relevant": {"a": "2"}}', "line 1: expected \"relevant\""),
     ('{"id": 1, "question": "x", "relevant": {"a": 0}}', "line 1: no key graded above 0"),
+    ('{"id": 1, "questions": {"xx": "q"}, "relevant": ["a"]}', "line 1: language 'xx' is not one of"),
 ])
 def test_bad_question_files_are_named_by_line(tmp_path, line, message):
     path = tmp_path / "q.jsonl"
@@ -104,3 +105,30 @@ def test_cli_prints_intervals_and_json(judged, seed_dir, hashing, tmp_path):
     bad.write_text("{nope\n")
     out = runner.invoke(app, ["eval", str(bad), "-i", str(tmp_path / "idx"), "--no-progress"])
     assert out.exit_code == 1 and "bad.jsonl: line 1: not JSON" in out.output
+
+
+def test_x_en_compares_the_same_questions():
+    from diplosearch.evaluate import QuestionScores, summarise
+
+    def q(i, lang, recall):
+        return QuestionScores(i, lang, "hybrid", recall, 1.0, recall, ())
+
+    # English is asked three times, Chinese once: its ratio is over q1 alone (0.6 / 0.8)
+    rows = summarise([q("q1", "en", 0.8), q("q2", "en", 0.2), q("q3", "en", 0.5),
+                      q("q1", "zh", 0.6)])
+    zh = next(r for r in rows if r.language == "zh")
+    assert zh.recall_vs_english == pytest.approx(0.75)
+    assert next(r for r in rows if r.language == "en").recall_vs_english is None
+
+
+def test_keys_that_name_nothing_in_the_index_are_warned_of(judged, seed_dir, hashing, tmp_path):
+    ds.build_index([seed_dir], tmp_path / "idx", model=hashing, multilingual=False)
+    path = tmp_path / "typos.jsonl"
+    path.write_text(json.dumps({"id": "t", "question": "Operation Mercury", "relevant": {
+        SEED: 2, "nosuchfile.txt": 2, f"{SEED} ¶99": 1, f"{SEED} ¶9": 1}}) + "\n")
+    out = CliRunner().invoke(app, ["eval", str(path), "-i", str(tmp_path / "idx"), "--mode",
+                                   "keyword", "--no-progress", "-f", "json"])
+    assert out.exit_code == 0, out.output
+    warning = [line for line in out.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warning) == 1 and "2 relevant key(s) name nothing" in warning[0]
+    assert "nosuchfile.txt" in warning[0] and "¶99" in warning[0] and "¶9," not in warning[0]

@@ -231,11 +231,11 @@ def scores(rows: list[dict[str, Any]], fmt: str, title: str) -> None:
 
 def question_scores(rows: list[dict[str, Any]], fmt: str, title: str) -> None:
     """Judged-question results: one row per language and mode, each metric with its 95 %
-    interval, and recall as a share of English recall in the same mode."""
+    interval, and recall as a share of English recall in the same mode, on the questions
+    asked in both."""
     if fmt in ("json", "jsonl"):
         mapping(rows, fmt)
         return
-    english = {r["mode"]: r["recall_at_10"] for r in rows if r["language"] == "en"}
 
     def ci(r: dict[str, Any], metric: str, interval: str) -> str:
         low, high = r[interval]
@@ -245,8 +245,8 @@ def question_scores(rows: list[dict[str, Any]], fmt: str, title: str) -> None:
               "recall@10 (95 %)": ci(r, "recall_at_10", "recall_ci"),
               "MRR@10 (95 %)": ci(r, "mrr_at_10", "mrr_ci"),
               "nDCG@10 (95 %)": ci(r, "ndcg_at_10", "ndcg_ci"),
-              "x en": f"{r['recall_at_10'] / english[r['mode']]:.2f}"
-              if english.get(r["mode"]) else ""} for r in rows]
+              "x en": f"{r['recall_vs_english']:.2f}"
+              if r.get("recall_vs_english") is not None else ""} for r in rows]
     if fmt == "markdown":
         cols = list(shown[0])
         print("| " + " | ".join(cols) + " |\n|" + "---|" * len(cols))

@@ -164,14 +164,19 @@ def eval_(
     started = time.perf_counter()
     modes = tuple(mode or ("semantic", "keyword", "hybrid"))
     if dataset.is_file():
-        from ..evaluate import evaluate_questions, rows_as_dicts
+        from ..evaluate import evaluate_questions, load_questions, rows_as_dicts, unmatched
         from ..index import open_index
 
         langs = [x.strip() for v in lang or () for x in v.split(",") if x.strip()] or None
+        judged = load_questions(dataset, split)
         idx = open_index(index, model)
+        missing = unmatched(idx, judged)
+        if missing:   # a typo scores as a plain miss: say so before the figures
+            print(f"warning: {dataset}: {len(missing)} relevant key(s) name nothing in index "
+                  f"{idx.name!r}, so they can only count as misses: "
+                  + ", ".join(missing[:8]) + (", …" if len(missing) > 8 else ""), file=sys.stderr)
         with render.build_progress(progress) as bar:
-            rows = evaluate_questions(dataset, idx, modes=modes, languages=langs, split=split,
-                                      progress=bar)
+            rows = evaluate_questions(judged, idx, modes=modes, languages=langs, progress=bar)
         render.question_scores(rows_as_dicts(rows), fmt, title=f"{dataset} on {idx.name}"
                                + (f", split {split}" if split else ""))
     else:

@@ -28,6 +28,7 @@ from typing import Any
 
 from ..errors import DiplosearchError, SourceError
 from ..retrieval.results import Hit, parse_citation
+from ..text.language import UN_LANGUAGES
 from .metrics import mean_ci, mrr_at, ndcg_at, recall_at
 
 AT = 10
@@ -71,6 +72,9 @@ class LanguageScores:
     mrr_ci: tuple[float, float]
     ndcg_at_10: float
     ndcg_ci: tuple[float, float]
+    # this language's recall over English recall in the same mode, on the questions asked
+    # in both (None for English, or when no question was asked in both)
+    recall_vs_english: float | None = None
 
 
 def load_questions(path: str | os.PathLike[str], split: str | None = None) -> list[Judged]:
@@ -110,6 +114,9 @@ def _judged(path: Path, n: int, line: str) -> Judged:
     if not isinstance(questions, dict) or not questions or \
             not all(isinstance(q, str) and q.strip() for q in questions.values()):
         raise bad("expected \"questions\": {language: text} (or \"question\": text)")
+    odd = sorted(set(questions) - set(UN_LANGUAGES))
+    if odd:
+        raise bad(f"language {', '.join(map(repr, odd))} is not one of {', '.join(UN_LANGUAGES)}")
     relevant = rec.get("relevant")
     if isinstance(relevant, list):
         relevant = {str(key): 1 for key in relevant}
@@ -192,9 +199,39 @@ def summarise(scores: Sequence[QuestionScores]) -> list[LanguageScores]:
     rows = []
     for (lang, mode), group in groups.items():
         stats = [mean_ci([getattr(s, m) for s in group]) for m in ("recall", "mrr", "ndcg")]
+        english = {s.id: s.recall for s in groups.get(("en", mode), [])}
+        shared = [s for s in group if s.id in english]
+        base = sum(english[s.id] for s in shared)
+        ratio = sum(s.recall for s in shared) / base if lang != "en" and shared and base else None
         rows.append(LanguageScores(lang, mode, len(group),
-                                   *(v for mean, low, high in stats for v in (mean, (low, high)))))
+                                   *(v for mean, low, high in stats for v in (mean, (low, high))),
+                                   ratio))
     return rows
+
+
+def unmatched(index, judged: Sequence[Judged]) -> list[str]:
+    """The relevant keys that name nothing in `index`: a file, path or document it does not
+    hold, a citation of no paragraph of it. A typo would otherwise score as a plain miss."""
+    names = set()
+    for key, path, symbol in index.db.execute("SELECT key, path, symbol FROM documents"):
+        names.update(n for n in (key, PurePosixPath(key).name, path, symbol) if n)
+    cited = set()
+    keys = {key for j in judged for key in j.relevant}
+    for key in keys:
+        if "¶" in key and (c := _citation_key(key)) is not None and _cited(index, c):
+            cited.add(key)
+    return sorted(k for k in keys if k not in names and k not in cited)
+
+
+def _cited(index, citation: tuple) -> bool:
+    doc, statement, paragraph = citation
+    sql = ("SELECT 1 FROM passages p JOIN documents d ON d.id = p.doc_id WHERE "
+           "(d.symbol = ? OR d.key = ?) AND p.paragraph = ?")
+    args = [doc, doc, paragraph]
+    if statement is not None:
+        sql += " AND p.statement = ?"
+        args.append(statement)
+    return index.db.execute(sql + " LIMIT 1", args).fetchone() is not None
 
 
 def evaluate_questions(questions: str | os.PathLike[str] | Sequence[Judged], index=None,
