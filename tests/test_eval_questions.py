@@ -132,3 +132,9 @@ def test_keys_that_name_nothing_in_the_index_are_warned_of(judged, seed_dir, has
     warning = [line for line in out.stderr.splitlines() if line.startswith("warning:")]
     assert len(warning) == 1 and "2 relevant key(s) name nothing" in warning[0]
     assert "nosuchfile.txt" in warning[0] and "¶99" in warning[0] and "¶9," not in warning[0]
+
+
+def test_a_missing_path_is_named_in_one_line(tmp_path):
+    out = CliRunner().invoke(app, ["eval", str(tmp_path / "nonexist.jsonl"), "--no-progress"])
+    assert out.exit_code == 1
+    assert "nonexist.jsonl: no such file or folder" in out.output and "corpus.jsonl" not in out.output

@@ -163,6 +163,11 @@ def eval_(
     check_format(fmt)
     started = time.perf_counter()
     modes = tuple(mode or ("semantic", "keyword", "hybrid"))
+    if not dataset.exists():
+        from ..errors import SourceError
+
+        raise SourceError(dataset, "no such file or folder: give a judged-questions .jsonl "
+                                   "file or a BEIR folder")
     if dataset.is_file():
         from ..evaluate import evaluate_questions, load_questions, rows_as_dicts, unmatched
         from ..index import open_index
