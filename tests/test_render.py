@@ -98,3 +98,27 @@ def test_a_real_build_reports_every_byte_it_reads(seed_dir, hashing):
     assert [n for kind, n in calls if kind == "bytes"] == [sum(n for kind, n in calls
                                                               if kind == "read")]
     assert sum(n for kind, n in calls if kind == "read") in (total, sizes)
+
+
+def test_passages_count_once_both_models_have_embedded_them():
+    from concurrent.futures import Future
+
+    from diplosearch.store.writer import _BothModels
+
+    shown = []
+    both = _BothModels(lambda kind, n: shown.append((kind, n)), two=True)
+    both.on_english(128)
+    both.on_english(128)          # the multilingual model has done none yet
+    assert shown == []
+    both.on_second(200)
+    both.on_english(44)           # English done with all 300
+    assert shown == [("passages", 200)]
+    pending = Future()
+    both.on_second(100)
+    pending.set_result("vectors")
+    assert both.wait(pending) == "vectors"
+    assert shown == [("passages", 200), ("passages", 100)]
+    alone = []
+    english_only = _BothModels(lambda kind, n: alone.append(n), two=False)
+    english_only.on_english(128)
+    assert alone == [128]

@@ -21,7 +21,7 @@ import sqlite3
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,15 +113,15 @@ def _commit(index_dir: Path, db, manifest: Manifest, batch: list[_Pending],
     # that a search marks a hit's best sentence without running the model (migration 006).
     spans = [sentence_spans(t) or [(0, len(t))] for t in texts]
     pending = None
+    both = _BothModels(progress, bool(manifest.multilingual_model and texts))
     if manifest.multilingual_model and texts:
         # On a worker thread while the English model runs: its pure-Python tokenizer and
         # numpy overlap with onnxruntime, which lets go of the GIL. Same passages, one run:
         # 300 passages took 16.3 s so, 23.1 s one after the other, 15.6 s English alone.
         second = second or load_multilingual(manifest.multilingual_model)
-        pending = _second_pool().submit(embed_all, second, texts, 1024)
-    vecs, per_sentence = embed_all_spans(
-        embedder, texts, spans, on_batch=(lambda n: progress("passages", n)) if progress else None)
-    ml_vecs = pending.result() if pending is not None else None
+        pending = _second_pool().submit(embed_all, second, texts, 256, both.on_second)
+    vecs, per_sentence = embed_all_spans(embedder, texts, spans, on_batch=both.on_english)
+    ml_vecs = both.wait(pending) if pending is not None else None
     next_id = int(database.get_state(db, "next_passage_id"))
     ids = np.arange(next_id, next_id + len(texts), dtype=np.int64)
     segment = vectors.write_segment(index_dir, ids, vecs) if len(texts) else None
@@ -161,6 +161,38 @@ def _commit(index_dir: Path, db, manifest: Manifest, batch: list[_Pending],
 
 _sync_manifest = recovery.sync_manifest
 _POOL: ThreadPoolExecutor | None = None
+
+
+class _BothModels:
+    """Passages count as embedded once both models have embedded them, so the progress bar
+    moves at the pace of the slower model. Counting the English model alone, the count
+    crawled while the multilingual model shared the cores and then jumped by hundreds when
+    it was done, and the time left swung with it (scripts/measure_estimates.py)."""
+
+    def __init__(self, progress: Progress | None, two: bool) -> None:
+        self.progress, self.two = progress, two
+        self.english = self.second = self.shown = 0
+
+    def on_english(self, n: int) -> None:
+        self.english += n
+        self._show()
+
+    def on_second(self, n: int) -> None:   # on the worker thread: counted, shown from this one
+        self.second += n
+
+    def wait(self, pending):
+        """`pending.result()`, showing the second model's progress while it runs on."""
+        while not wait([pending], timeout=1.0).done:
+            self._show()
+        vectors = pending.result()
+        self._show()
+        return vectors
+
+    def _show(self) -> None:
+        done = min(self.english, self.second) if self.two else self.english
+        if self.progress and done > self.shown:
+            self.progress("passages", done - self.shown)
+            self.shown = done
 
 
 def _second_pool() -> ThreadPoolExecutor:
