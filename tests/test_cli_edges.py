@@ -97,3 +97,15 @@ def test_public_namespace_lists_each_name_once():
     assert len(names) == len(set(names))
     assert {"search", "build_index", "Index", "Hit", "__version__"} <= set(names)
     assert not {"Any", "TYPE_CHECKING", "importlib", "annotations"} & set(names)
+
+
+def test_a_reader_that_stops_early_is_no_error():
+    """`diplosearch search ... | head`: the reader has what it wanted; exit 0, nothing said."""
+    import subprocess
+    import sys
+
+    run = subprocess.run(f"{sys.executable} -m diplosearch search 'what measures target "
+                         "foreign terrorist fighters' -k 10 -f jsonl | head -c 10 >/dev/null; "
+                         "exit ${PIPESTATUS[0]}", shell=True, executable="/bin/bash",
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and "Error" not in run.stderr, run.stderr

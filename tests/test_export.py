@@ -110,3 +110,10 @@ def test_a_failed_export_leaves_no_file(seed_index, tmp_path, monkeypatch):
     with pytest.raises(OSError, match="disk full"):
         seed_index.export(out)
     assert list(out.parent.iterdir()) == []
+
+
+def test_a_suffix_that_names_no_format_is_refused(seed_index, tmp_path):
+    out = CliRunner().invoke(app, ["index", "export", "-i", str(seed_index.path),
+                                   "-o", str(tmp_path / "passages.xlsx")])
+    assert out.exit_code == 2 and "the suffix .xlsx names no export format" in out.output
+    assert not (tmp_path / "passages.xlsx").exists()

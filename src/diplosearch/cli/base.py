@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import os
 import sys
 from typing import Annotated, Optional
 
@@ -96,6 +97,9 @@ def fail_cleanly(fn):
         except DiplosearchError as exc:
             render.error(str(exc))
             raise typer.Exit(code=1) from None
+        except BrokenPipeError:   # `... | head`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(code=0) from None
         except OSError as exc:
             if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
                 raise

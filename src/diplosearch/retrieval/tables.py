@@ -43,6 +43,9 @@ def choose_format(fmt: str | None, dest: str | os.PathLike[str] | IO[str] | None
     if fmt is None:
         suffix = Path(dest).suffix.lower().lstrip(".") if isinstance(dest, (str, os.PathLike)) \
             else ""
+        if suffix and suffix not in SUFFIXES:   # "passages.xlsx" must not get JSON lines
+            raise QueryError(f"{dest}: the suffix .{suffix} names no export format; use "
+                             f"{', '.join('.' + s for s in SUFFIXES)} or --format")
         fmt = SUFFIXES.get(suffix, "jsonl")
     if fmt not in FORMATS:
         raise QueryError(f"export format {fmt!r} is not one of {', '.join(FORMATS)}")
