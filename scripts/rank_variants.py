@@ -74,9 +74,9 @@ VARIANTS: dict[str, dict] = {
 }
 
 
-def run(variant: str, corpus: str, split: str, langs, modes) -> list:
+def run(variant: str, corpus: str, split: str, langs, modes, prefix: str = "devpool") -> list:
     judged = load_questions(DATA / f"analyst_{corpus}.jsonl", split)
-    idx = open_index(f"devpool-{corpus}")
+    idx = open_index(f"{prefix}-{corpus}")
     changes = dict(VARIANTS[variant])
     fusion = changes.pop("fusion", "score")       # a search option, not a setting
     saved = ranking.RANKING
@@ -96,6 +96,8 @@ def main() -> None:
     ap.add_argument("--lang", nargs="+", default=None)
     ap.add_argument("--mode", nargs="+", default=["hybrid"])
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--prefix", default="devpool",
+                    help="indexes named PREFIX-<corpus> (another build of the same corpus)")
     args = ap.parse_args()
     names = ["current"] + [v for v in args.only if v != "current"]
     unknown = [v for v in names if v not in VARIANTS]
@@ -105,7 +107,7 @@ def main() -> None:
     for name in names:
         started = time.perf_counter()
         scores = [s for corpus in args.corpus
-                  for s in run(name, corpus, args.split, args.lang, args.mode)]
+                  for s in run(name, corpus, args.split, args.lang, args.mode, args.prefix)]
         results[name] = scores
         print(f"# {name}: {len(scores)} searches in {time.perf_counter() - started:.0f} s",
               file=sys.stderr)
