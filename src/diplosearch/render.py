@@ -220,13 +220,7 @@ def scores(rows: list[dict[str, Any]], fmt: str, title: str) -> None:
     shown = [{"mode": r["mode"], "nDCG@10": f"{r['ndcg_at_10']:.4f}",
               "MRR@10": f"{r['mrr_at_10']:.4f}", "Recall@100": f"{r['recall_at_100']:.4f}",
               "queries": r["queries"], "seconds": f"{r['seconds']:.1f}"} for r in rows]
-    if fmt == "markdown":
-        cols = list(shown[0])
-        print("| " + " | ".join(cols) + " |\n|" + "---|" * len(cols))
-        for row in shown:
-            print("| " + " | ".join(str(row[c]) for c in cols) + " |")
-        return
-    mapping(shown, "table", title=title)
+    _rows(shown, fmt, title)
 
 
 def question_scores(rows: list[dict[str, Any]], fmt: str, title: str) -> None:
@@ -247,6 +241,11 @@ def question_scores(rows: list[dict[str, Any]], fmt: str, title: str) -> None:
               "nDCG@10 (95 %)": ci(r, "ndcg_at_10", "ndcg_ci"),
               "x en": f"{r['recall_vs_english']:.2f}"
               if r.get("recall_vs_english") is not None else ""} for r in rows]
+    _rows(shown, fmt, title)
+
+
+def _rows(shown: list[dict[str, Any]], fmt: str, title: str) -> None:
+    """Rows of figures as a Markdown table or a terminal table."""
     if fmt == "markdown":
         cols = list(shown[0])
         print("| " + " | ".join(cols) + " |\n|" + "---|" * len(cols))
