@@ -121,6 +121,8 @@ def retrieve(index: Index, query: str, qvec: np.ndarray | None, depth: int,
         share = guess.ranked[0][1] / (guess.ranked[0][1] + second[1])
         pairs = fuse(pairs, other, "score", share)
         q = q if lang == ENGLISH else q_other
+    if opts.mode != "hybrid":   # the signals below add to fused scores in [0, 1]: measured
+        return pairs, q         # there, and meaningless on a cosine or a BM25 scale
     settings = ranking.RANKING
     pairs = ranking.with_meeting_evidence(index.db, pairs, settings.meeting_evidence,
                                           settings.meeting_paragraphs)
