@@ -53,8 +53,6 @@ VARIANTS: dict[str, dict] = {
     "date0.4": {"date_prior": 0.4},
     "place0.1": {"place_prior": 0.1},
     "place0.2": {"place_prior": 0.2},
-    "placekw0.2": {"place_keywords": 0.2},
-    "placekw0.4": {"place_keywords": 0.4},
     "other-no-asis": {"foreign_other": (1.0, 0.0, 1.0)},
     "other-ml2": {"foreign_other": (2.0, 0.0, 1.0)},
     "other-fb2": {"foreign_other": (1.0, 0.0, 2.0)},

@@ -181,27 +181,27 @@ def _candidates(index: Index, query: str, qvec: np.ndarray | None, depth: int,
         # ("la", "de" and names in English records: French recall@10 0.665 → 0.535)
         same = mvecs.ids_in(lang)
         kw = [(pid, s) for pid, s in kw if pid in same]
-        if not kw and ranking.RANKING.expansion_terms > 0:
-            # English records: the words that mark the multilingual model's best English
-            # passages, as an English keyword question (feedback across languages)
+        if not kw:   # English records: an English keyword side from the best passages
             sem, q = future.result()
-            settings = ranking.RANKING
-            rows = database.passages_by_id(index.db, [p for p, _ in sem[:settings.feedback_passages]])
-            texts = [row["text"] for row in rows.values()]
-            words = keyword.expansion(index.db, texts, settings.expansion_terms)
-            kw = keyword.search(index.db, " ".join(words), depth, opts.filters) if words else []
-            return (fuse(sem, kw, opts.fusion, 1 - settings.expansion_weight) if kw else sem), q
-        if not kw and ranking.RANKING.place_keywords > 0:
-            # English records: the English names of the countries the question names
-            named = names.named_in(index.db, query, lang)
-            if named:
-                kw = keyword.search(index.db, " ".join(sorted(named)), depth, opts.filters)
-                sem, q = future.result()
-                return fuse(sem, kw, opts.fusion, 1 - ranking.RANKING.place_keywords), q
-        if not kw:            # nothing to fuse: keep the semantic scores as they are
-            return future.result()
+            kw = _feedback_keywords(index, sem, depth, opts)
+            return (fuse(sem, kw, opts.fusion, 1 - ranking.RANKING.expansion_weight)
+                    if kw else sem), q
     sem, q = future.result()
     return fuse(sem, kw, opts.fusion, ranking.RANKING.semantic_weight), q
+
+
+def _feedback_keywords(index: Index, sem: list[tuple[int, float]], depth: int,
+                       opts: SearchOptions) -> list[tuple[int, float]]:
+    """Keyword candidates for a question in another language over English records: the
+    words that mark the multilingual model's best passages, as an English keyword question
+    (feedback across languages; `keyword.expansion`)."""
+    settings = ranking.RANKING
+    if settings.expansion_terms <= 0 or not sem:
+        return []
+    rows = database.passages_by_id(index.db, [p for p, _ in sem[:settings.feedback_passages]])
+    words = keyword.expansion(index.db, [row["text"] for row in rows.values()],
+                              settings.expansion_terms)
+    return keyword.search(index.db, " ".join(words), depth, opts.filters) if words else []
 
 
 def _load_second(index: Index, query: str) -> None:

@@ -32,8 +32,6 @@ class Ranking:
     meeting_paragraphs: int = 3      #   mean score added to each candidate
     date_prior: float = 0.2          # added to a passage dated in a month or year the question names
     place_prior: float = 0.0         # added to a statement by a country the question names
-    place_keywords: float = 0.0      # question not in English: weight of a keyword list of the
-                                     #   English names of the countries it names
     # A question not in English (`crosslingual.semantic_top`): weights of the multilingual
     # model's list, the English model's on the question as written, and the English model's
     # on the multilingual model's best passages; Latin-script languages (French, Spanish)
