@@ -96,8 +96,13 @@ def test_cli_prints_intervals_and_json(judged, seed_dir, hashing, tmp_path):
     ds.build_index([seed_dir], tmp_path / "idx", model=hashing, multilingual=False)
     runner = CliRunner()
     out = runner.invoke(app, ["eval", str(judged), "-i", str(tmp_path / "idx"), "--mode",
-                              "keyword", "--lang", "en", "--no-progress", "-f", "json"])
+                              "keyword", "--lang", "en", "--no-progress", "-f", "json",
+                              "--per-question", str(tmp_path / "each.jsonl")])
     assert out.exit_code == 0, out.output
+    each = [json.loads(line) for line in (tmp_path / "each.jsonl").read_text().splitlines()]
+    assert [(e["id"], e["language"], e["mode"]) for e in each] == \
+        [("ftf", "en", "keyword"), ("mercury", "en", "keyword")]
+    assert each[1]["recall"] == 1.0 and each[1]["ranked"][0] == SEED
     rows = json.loads(out.stdout)
     assert [(r["language"], r["mode"], r["questions"]) for r in rows] == [("en", "keyword", 2)]
     assert set(rows[0]) >= {"recall_at_10", "recall_ci", "mrr_at_10", "mrr_ci", "ndcg_at_10"}

@@ -131,6 +131,9 @@ def eval_(
     lang: Annotated[Many, typer.Option(
         "--lang", metavar="LANG", help="Questions: ask only in these languages (repeatable or "
                                        "comma-separated: en,fr). Default: every one the file has.")] = None,
+    per_question: Annotated[Optional[Path], typer.Option(
+        "--per-question", metavar="FILE", help="Questions: also write each question's scores "
+        "in each language and mode, with the keys it found, as JSON lines.")] = None,
     split: Annotated[Optional[str], typer.Option(
         metavar="NAME", help="Questions: only those whose \"split\" is NAME (e.g. dev, test).")] = None,
     model: ModelOpt = None,
@@ -169,7 +172,11 @@ def eval_(
         raise SourceError(dataset, "no such file or folder: give a judged-questions .jsonl "
                                    "file or a BEIR folder")
     if dataset.is_file():
-        from ..evaluate import evaluate_questions, load_questions, rows_as_dicts, unmatched
+        import json
+        from dataclasses import asdict
+
+        from ..evaluate import (load_questions, question_scores, rows_as_dicts, summarise,
+                                unmatched)
         from ..index import open_index
 
         langs = [x.strip() for v in lang or () for x in v.split(",") if x.strip()] or None
@@ -181,7 +188,11 @@ def eval_(
                   f"{idx.name!r}, so they can only count as misses: "
                   + ", ".join(missing[:8]) + (", …" if len(missing) > 8 else ""), file=sys.stderr)
         with render.build_progress(progress) as bar:
-            rows = evaluate_questions(judged, idx, modes=modes, languages=langs, progress=bar)
+            scored = question_scores(idx, judged, langs, modes, progress=bar)
+        if per_question is not None:   # which question failed, and what came instead
+            per_question.write_text("".join(json.dumps(asdict(s), ensure_ascii=False) + "\n"
+                                            for s in scored), encoding="utf-8")
+        rows = summarise(scored)
         render.question_scores(rows_as_dicts(rows), fmt, title=f"{dataset} on {idx.name}"
                                + (f", split {split}" if split else ""))
     else:
