@@ -152,15 +152,6 @@ def _intact_vectors(path: Path, db: sqlite3.Connection, dimension: int
     return np.concatenate(all_ids), np.concatenate(all_vecs), damaged
 
 
-def _texts(db: sqlite3.Connection, ids: np.ndarray) -> list[str]:
-    out: dict[int, str] = {}
-    for start in range(0, len(ids), 900):  # stay under SQLite's variable limit
-        chunk = [int(i) for i in ids[start:start + 900]]
-        out.update(db.execute(f"SELECT id, text FROM passages WHERE id IN "
-                              f"({','.join('?' * len(chunk))})", chunk).fetchall())
-    return [out[int(i)] for i in ids]
-
-
 def _rebuild_vectors(path: Path, db: sqlite3.Connection, manifest: Manifest, model,
                      report: RepairReport) -> None:
     ids, vecs, damaged = _intact_vectors(path, db, manifest.dimension)
@@ -170,7 +161,7 @@ def _rebuild_vectors(path: Path, db: sqlite3.Connection, manifest: Manifest, mod
         return
     if len(lost):
         ids = np.concatenate([ids, lost])
-        vecs = np.concatenate([vecs, embed_all(_embedder(manifest, model), _texts(db, lost))])
+        vecs = np.concatenate([vecs, embed_all(_embedder(manifest, model), database.passage_texts(db, lost))])
         report.reembedded = len(lost)
     new = vectors.write_segment(path, ids, vecs) if len(ids) else None
     with database.transaction(db):

@@ -106,7 +106,7 @@ def fill_multilingual(db: sqlite3.Connection, second: Embedder, ids: list[int],
     batch = batch or BATCH
     for start in range(0, len(ids), batch):
         chunk = ids[start:start + batch]
-        texts = _texts(db, chunk)
+        texts = database.passage_texts(db, chunk)
         vecs = embed_all(second, texts, 1024, on_batch=_on(progress))
         with database.transaction(db):
             multilingual.insert(db, np.asarray(chunk, np.int64), vecs, [detect(t) for t in texts])
@@ -124,7 +124,7 @@ def fill_sentences(db: sqlite3.Connection, english: Embedder, ids: list[int],
     batch = batch or BATCH
     for start in range(0, len(ids), batch):
         chunk = ids[start:start + batch]
-        texts = _texts(db, chunk)
+        texts = database.passage_texts(db, chunk)
         spans = [sentence_spans(t) or [(0, len(t))] for t in texts]
         _, per_sentence = embed_all_spans(english, texts, spans, on_batch=_on(progress))
         with database.transaction(db):
@@ -150,15 +150,6 @@ def english_embedder(manifest: Manifest, model) -> Embedder:
         raise ModelMismatchError(f"model {embedder.name!r} gives {embedder.dimension} dimensions, "
                                  f"the index has {manifest.dimension}")
     return embedder
-
-
-def _texts(db: sqlite3.Connection, ids: list[int]) -> list[str]:
-    out: dict[int, str] = {}
-    for start in range(0, len(ids), 900):   # stay under SQLite's variable limit
-        chunk = [int(i) for i in ids[start:start + 900]]
-        out.update(db.execute(f"SELECT id, text FROM passages WHERE id IN "
-                              f"({','.join('?' * len(chunk))})", chunk).fetchall())
-    return [out[int(i)] for i in ids]
 
 
 def _on(progress: Progress | None):
