@@ -198,8 +198,10 @@ def _feedback_keywords(index: Index, sem: list[tuple[int, float]], depth: int,
     settings = ranking.RANKING
     if settings.expansion_terms <= 0 or not sem:
         return []
-    texts = database.passage_texts(index.db, [p for p, _ in sem[:settings.feedback_passages]])
-    words = keyword.expansion(index.db, texts, settings.expansion_terms)
+    # rows by id: a passage a writer removed meanwhile is simply left out
+    rows = database.passages_by_id(index.db, [p for p, _ in sem[:settings.feedback_passages]])
+    words = keyword.expansion(index.db, [row["text"] for row in rows.values()],
+                              settings.expansion_terms)
     return keyword.search(index.db, " ".join(words), depth, opts.filters) if words else []
 
 
