@@ -126,7 +126,7 @@ def eval_(
     fusion: Annotated[str, typer.Option(metavar="METHOD", callback=one_of(*FUSIONS),
                                         help="BEIR: fusion for hybrid, score or rrf.")] = "score",
     index: Annotated[Optional[str], typer.Option(
-        "--index", "-i", help="Questions: the index to ask (default: the bundled one). "
+        "--index", "-i", metavar="NAME", help="Questions: the index to ask (default: the bundled one). "
                               "BEIR: eval index name or path (default eval-<folder>); reused.")] = None,
     lang: Annotated[Many, typer.Option(
         "--lang", metavar="LANG", help="Questions: ask only in these languages (repeatable or "
