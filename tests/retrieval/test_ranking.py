@@ -87,3 +87,10 @@ def test_a_foreign_question_on_english_records_gets_an_english_keyword_side(monk
     idx.search("пластик океанов", k=1, mode="semantic")
     idx.search("plastic in the oceans", k=1)
     assert len(asked) == 1
+
+
+def test_a_date_filter_that_finds_nothing_says_which_dates_the_index_holds(dated_index):
+    found = dated_index.search("Syria", since="2021")
+    assert list(found) == []
+    assert "holds 2020-01-10 to 2020-02-" in found.note
+    assert dated_index.search("Syria", since="2020").note == ""

@@ -302,7 +302,8 @@ def run(index: Index, query: str, opts: SearchOptions) -> SearchResults:
         hits = [replace(h, highlights=sp) for h, sp in zip(hits, spans)]
     return SearchResults(hits, query=query, index=index.name,
                          note="; ".join(n for n in (language_note(index, query, opts),
-                                                    length_note(index, query, opts)) if n),
+                                                    length_note(index, query, opts),
+                                                    dates_note(index, opts, hits)) if n),
                          group_field=GROUP_FIELDS[opts.group_by] if opts.group_by else None)
 
 
@@ -324,6 +325,19 @@ def language_note(index: Index, query: str, opts: SearchOptions) -> str:
     return (f"this question looks {lang!r}, not English, but index {index.name!r} has no "
             "multilingual vectors, so only the English model searched it; rebuild the index "
             "(`diplosearch index build ... --replace`) to search it in any UN language")
+
+
+def dates_note(index: Index, opts: SearchOptions, hits: list[Hit]) -> str:
+    """Why a date filter found nothing: the dates the index's documents do have."""
+    if hits or not (opts.filters.since or opts.filters.until):
+        return ""
+    low, high = index.db.execute(
+        "SELECT min(d), max(d) FROM (SELECT COALESCE(date, json_extract(metadata, '$.year')) "
+        "AS d FROM documents)").fetchone()
+    if low is None:
+        return ""
+    held = low if low == high else f"{low} to {high}"
+    return f"no passage is dated within the dates asked for; index {index.name!r} holds {held}"
 
 
 def length_note(index: Index, query: str, opts: SearchOptions) -> str:
