@@ -117,3 +117,12 @@ def test_a_suffix_that_names_no_format_is_refused(seed_index, tmp_path):
                                    "-o", str(tmp_path / "passages.xlsx")])
     assert out.exit_code == 2 and "the suffix .xlsx names no export format" in out.output
     assert not (tmp_path / "passages.xlsx").exists()
+
+
+def test_a_hit_carries_its_meetings_topic(shared, tmp_path):
+    speech = shared / "corpus" / "unsc_2020_pires" / "speeches_txt_2020" / "UNSC_2020_SPV.8710_spch001.txt"
+    idx = ds.build_index([speech], tmp_path / "libya", model=ds.HashingEmbedder(),
+                         multilingual=False)[0]
+    hit = idx.search("Libya", k=1)[0]
+    assert hit.topic == "The situation in Libya" and hit.to_dict()["topic"] == hit.topic
+    assert next(idx.iter_passages()).topic == "The situation in Libya"

@@ -44,6 +44,7 @@ class Hit:
     body: str | None = None
     year: int | None = None       # of `date`, or as the corpus gives it (General Debate)
     session: int | None = None    # of the General Assembly, where known
+    topic: str | None = None      # the meeting's agenda item, where the record or corpus gives it
     id: int = 0
     # `score` is in [0, 1] in every mode, `raw_score` is what the ranker computed (cosine,
     # BM25, fused value, cross-encoder output); see `retrieval.fusion.unit_scores`.
@@ -210,7 +211,8 @@ def hit_from_row(row: sqlite3.Row, score: float | None,
                affiliation=row["affiliation"], role=row["role"], language=row["language"],
                statement=row["statement"], page=row["page"], section=row["section"],
                date=meta.get("date"), body=meta.get("body"), year=_number(meta, "year"),
-               session=_number(meta, "session"), id=row["id"], raw_score=raw_score)
+               session=_number(meta, "session"), topic=meta.get("topic"), id=row["id"],
+               raw_score=raw_score)
 
 
 def _number(meta: dict[str, Any], name: str) -> int | None:

@@ -28,8 +28,8 @@ SUFFIXES = {"jsonl": "jsonl", "ndjson": "jsonl", "json": "jsonl", "csv": "csv",
 Progress = Callable[[int, int], None]   # (passages written so far, passages in the index)
 
 _RANKING = ("score", "raw_score", "highlights", "span", "window")   # what a looked-up passage has not
-_FIRST = ("id", "citation", "doc", "date", "year", "session", "body", "speaker", "affiliation",
-          "text")
+_FIRST = ("id", "citation", "doc", "date", "year", "session", "body", "topic", "speaker",
+          "affiliation", "text")
 
 
 def columns() -> list[str]:
