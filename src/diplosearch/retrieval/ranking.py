@@ -15,6 +15,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 
+from ..store import database
 from ..text.mentions import periods
 from . import names, paragraphs
 
@@ -94,17 +95,10 @@ def with_meeting_evidence(db: sqlite3.Connection, pairs: Ranked, share: float,
 
 def meetings(db: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[str, tuple[int, int]]]:
     """Passage id → (its meeting, (document id, paragraph))."""
-    out = {}
-    cur = db.cursor()
-    cur.row_factory = None
-    for start in range(0, len(ids), 900):
-        chunk = ids[start:start + 900]
-        for pid, doc, para, symbol in cur.execute(
-                "SELECT p.id, p.doc_id, p.paragraph, d.symbol FROM passages p JOIN documents d "
-                f"ON d.id = p.doc_id WHERE p.id IN ({','.join('?' * len(chunk))})", chunk):
-            meeting = _RESUMPTION.sub("", symbol) if symbol else f"#{doc}"
-            out[pid] = (meeting, (doc, para))
-    return out
+    return {pid: (_RESUMPTION.sub("", symbol) if symbol else f"#{doc}", (doc, para))
+            for pid, doc, para, symbol in database.by_ids(
+                db, "SELECT p.id, p.doc_id, p.paragraph, d.symbol FROM passages p "
+                    "JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({ids})", ids)}
 
 
 def with_priors(db: sqlite3.Connection, pairs: Ranked, question: str, language: str,
@@ -130,16 +124,9 @@ def with_priors(db: sqlite3.Connection, pairs: Ranked, question: str, language: 
 
 def dated(db: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
     """Passage id → (its document's date, or its year when only that is known; affiliation)."""
-    out = {}
-    cur = db.cursor()
-    cur.row_factory = None
-    for start in range(0, len(ids), 900):
-        chunk = ids[start:start + 900]
-        out.update((pid, (date, aff)) for pid, date, aff in cur.execute(
-            "SELECT p.id, COALESCE(d.date, json_extract(d.metadata, '$.year')), p.affiliation "
-            "FROM passages p JOIN documents d ON d.id = p.doc_id "
-            f"WHERE p.id IN ({','.join('?' * len(chunk))})", chunk))
-    return out
+    return {pid: (date, aff) for pid, date, aff in database.by_ids(
+        db, "SELECT p.id, COALESCE(d.date, json_extract(d.metadata, '$.year')), p.affiliation "
+            "FROM passages p JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({ids})", ids)}
 
 
 _HEADER_WORD = re.compile(r"[a-z][a-z'-]+")
@@ -176,13 +163,6 @@ def _stems(text: str) -> set[str]:
 
 def headers(db: sqlite3.Connection, ids: list[int]) -> dict[int, str]:
     """Passage id → its meeting's topic and its speaker's country, as one line."""
-    out = {}
-    cur = db.cursor()
-    cur.row_factory = None
-    for start in range(0, len(ids), 900):
-        chunk = ids[start:start + 900]
-        out.update((pid, f"{topic or ''} {aff or ''}") for pid, topic, aff in cur.execute(
-            "SELECT p.id, json_extract(d.metadata, '$.topic'), p.affiliation FROM passages p "
-            f"JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({','.join('?' * len(chunk))})",
-            chunk))
-    return out
+    return {pid: f"{topic or ''} {aff or ''}" for pid, topic, aff in database.by_ids(
+        db, "SELECT p.id, json_extract(d.metadata, '$.topic'), p.affiliation FROM passages p "
+            "JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({ids})", ids)}

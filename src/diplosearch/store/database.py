@@ -335,11 +335,17 @@ def passages_by_id(db: sqlite3.Connection, ids: list[int]) -> dict[int, sqlite3.
     return out
 
 
+def by_ids(db: sqlite3.Connection, sql: str, ids) -> Iterator[tuple]:
+    """The plain rows of `sql` for passage `ids`, where `sql` ends with "IN ({ids})",
+    asked in chunks that stay under SQLite's variable limit."""
+    cur = db.cursor()
+    cur.row_factory = None
+    for start in range(0, len(ids), 900):
+        chunk = [int(i) for i in ids[start:start + 900]]
+        yield from cur.execute(sql.format(ids=",".join("?" * len(chunk))), chunk)
+
+
 def passage_texts(db: sqlite3.Connection, ids) -> list[str]:
     """The texts of passages `ids`, in that order (KeyError for an id not in the index)."""
-    out: dict[int, str] = {}
-    for start in range(0, len(ids), 900):   # stay under SQLite's variable limit
-        chunk = [int(i) for i in ids[start:start + 900]]
-        out.update(db.execute(f"SELECT id, text FROM passages WHERE id IN "
-                              f"({','.join('?' * len(chunk))})", chunk).fetchall())
+    out = dict(by_ids(db, "SELECT id, text FROM passages WHERE id IN ({ids})", ids))
     return [out[int(i)] for i in ids]
