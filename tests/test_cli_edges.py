@@ -4,24 +4,11 @@ the help and the public namespace say."""
 import json
 
 import pytest
-from typer.testing import CliRunner
 
 import diplosearch
-from diplosearch.cli import app
+from tests.cli_support import run, seed_index  # noqa: F401  (seed_index: a fixture)
 from tests.conftest import QUESTION
 
-runner = CliRunner()
-
-
-def run(*args):
-    return runner.invoke(app, [str(a) for a in args])
-
-
-@pytest.fixture
-def seed_index(seed_dir):
-    result = run("index", "build", seed_dir, "--name", "seed", "--model", "hashing", "-f", "json")
-    assert result.exit_code == 0, result.output
-    return "seed"
 
 
 @pytest.mark.parametrize("args, message, code", [

@@ -6,22 +6,9 @@ import json
 import sys
 
 import pytest
-from typer.testing import CliRunner
 
-from diplosearch.cli import app
+from tests.cli_support import run, seed_index  # noqa: F401  (seed_index: a fixture)
 
-runner = CliRunner()
-
-
-def run(*args):
-    return runner.invoke(app, [str(a) for a in args])
-
-
-@pytest.fixture
-def seed_index(seed_dir):
-    result = run("index", "build", seed_dir, "--name", "seed", "--model", "hashing", "-f", "json")
-    assert result.exit_code == 0, result.output
-    return "seed"
 
 
 @pytest.mark.parametrize("args, message", [
