@@ -4,6 +4,10 @@ its split fixed before any tuning: "dev" or "test" by the parity of the sha256 o
 (so a question's half never depends on which others exist or on any result).
 
     python scripts/devset_assemble.py /path/to/w1.jsonl /path/to/w2.jsonl ...
+    python scripts/devset_assemble.py --heldout /path/to/w4.jsonl ...   # heldout_<corpus>.jsonl
+
+`--heldout`: a second held-out set, written after the first was spent (its test half run
+more than once): every question in it is split "heldout", never tuned on, run at the end.
 
 Each writer wrote queries from a disjoint part of the corpora (see
 scripts/data/analyst_questions.md); relevance was judged by reading, over the whole corpus.
@@ -25,6 +29,8 @@ def split_of(qid: str) -> str:
 
 
 def main(paths: list[str]) -> None:
+    heldout = "--heldout" in paths
+    paths = [p for p in paths if p != "--heldout"]
     rows = []
     for path in paths:
         for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
@@ -34,10 +40,10 @@ def main(paths: list[str]) -> None:
             missing = [lang for lang in LANGS if not rec["questions"].get(lang, "").strip()]
             if missing or not any(g == 2 for g in rec["relevant"].values()):
                 sys.exit(f"{path}: line {n}: missing {missing or 'a grade-2 speech'}")
-            rec["split"] = split_of(rec["id"])
+            rec["split"] = "heldout" if heldout else split_of(rec["id"])
             rows.append(rec)
     for corpus in sorted({r["corpus"] for r in rows}):
-        out = DATA / f"analyst_{corpus}.jsonl"
+        out = DATA / f"{'heldout' if heldout else 'analyst'}_{corpus}.jsonl"
         out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows
                                if r["corpus"] == corpus), encoding="utf-8")
     by = {}
