@@ -69,11 +69,21 @@ VARIANTS: dict[str, dict] = {
     "header0.1": {"header_prior": 0.1},
     "header0.2": {"header_prior": 0.2},
     "header0.4": {"header_prior": 0.4},
+    "no-gloss": {"gloss_keywords": 0.0, "gloss_semantic": 0.0},
+    "gloss-keywords-only": {"gloss_semantic": 0.0},
+    "gloss-semantic-only": {"gloss_keywords": 0.0},
+    "gloss-floor0.65": {"gloss_floor": 0.65},
+    "gloss-floor0.75": {"gloss_floor": 0.75},
+    "gloss-semantic1": {"gloss_semantic": 1.0},
+    "gloss-semantic3": {"gloss_semantic": 3.0},
+    "gloss-per-word1": {"gloss_per_word": 1},
+    "gloss-per-word3": {"gloss_per_word": 3},
+    "gloss-keywords0.7": {"gloss_keywords": 0.7},
 }
 
 
 def run(variant: str, corpus: str, split: str, langs, modes, prefix: str = "devpool") -> list:
-    judged = load_questions(DATA / f"analyst_{corpus}.jsonl", split)
+    judged = load_questions(DATA / f"analyst_{corpus}.jsonl", None if split == "all" else split)
     idx = open_index(f"{prefix}-{corpus}")
     changes = dict(VARIANTS[variant])
     fusion = changes.pop("fusion", "score")       # a search option, not a setting
@@ -88,7 +98,7 @@ def run(variant: str, corpus: str, split: str, langs, modes, prefix: str = "devp
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--split", default="dev")
+    ap.add_argument("--split", default="dev", help="dev, test, or all")
     ap.add_argument("--corpus", nargs="+", default=["unsc2020", "ungdc"])
     ap.add_argument("--only", nargs="+", default=list(VARIANTS))
     ap.add_argument("--lang", nargs="+", default=None)

@@ -26,7 +26,7 @@ from .retrieval import pipeline, tables, translations
 from .retrieval.context import Context, around
 from .retrieval.filters import make_filters
 from .retrieval.results import Hit, SearchResults, hit_from_row, parse_citation
-from .store import ann, database, multilingual, recovery, snapshot, vectors, writer
+from .store import ann, database, multilingual, recovery, snapshot, vectors, vocabulary, writer
 from .store.locking import check_writable, writer_lock
 from .store.manifest import Manifest, read_manifest
 from .store.aside import build_aside
@@ -261,7 +261,8 @@ class Index:
                 "format_version": m.format_version, "versions": m.versions,
                 "backends": database.backends(self.db),
                 **({"multilingual_model": m.multilingual_model,
-                    "multilingual_vectors": multilingual.count(self.db)}
+                    "multilingual_vectors": multilingual.count(self.db),
+                    "english_words": vocabulary.embedded(self.db)}
                    if m.multilingual_model else {}),
                 "facets": self.facets()}
 

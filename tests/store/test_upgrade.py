@@ -116,7 +116,8 @@ def test_an_interrupted_upgrade_goes_on_where_it_stopped(corpus, tmp_path, monke
 
     second = StopsAfter(0)
     result = ds.upgrade_index(old.path, multilingual=second)
-    assert second.texts == result.multilingual_vectors == 18      # only the rest
+    assert result.multilingual_vectors == 18                       # only the rest,
+    assert second.texts == 18 + result.english_words               # then the English words
     fresh, _ = ds.build_index(corpus, tmp_path / "fresh", model="hashing",
                               multilingual=FakeMultilingual())
     assert multilingual_rows(old.path) == multilingual_rows(fresh.path)

@@ -31,14 +31,16 @@ def semantic_top(query: str, qvec: np.ndarray, embedder, vectors, english_vector
                  allowed: np.ndarray | None,
                  english_top: Callable[[np.ndarray, int], Ranked],
                  weights: tuple[float, float, float] = (1.0, 1.0, 1.0),
-                 feedback_passages: int = FEEDBACK_PASSAGES) -> tuple[Ranked, np.ndarray | None]:
+                 feedback_passages: int = FEEDBACK_PASSAGES, gloss_vec: np.ndarray | None = None,
+                 gloss_weight: float = 0.0) -> tuple[Ranked, np.ndarray | None]:
     """(passage id, score) best first, and the English-space query vector of the feedback
     step (for highlighting), or ([], None) when no passage has a multilingual vector.
 
-    Three lists, each min-max normalised and summed over the union of their candidates,
-    every candidate scored exactly by all three: the multilingual model's, the English
-    model's for the question as it is (`qvec`: it reads some French and Spanish), and the
-    English model's for the feedback vector.
+    Three or four lists, each min-max normalised and summed over the union of their
+    candidates, every candidate scored exactly by each: the multilingual model's, the
+    English model's for the question as it is (`qvec`: it reads some French and Spanish),
+    the English model's for the feedback vector, and, when given, the English model's for
+    the question's word-by-word English gloss (`gloss_vec`, weighted `gloss_weight`).
 
     Args:
         embedder, vectors: the multilingual model and the index's multilingual vectors.
@@ -60,15 +62,20 @@ def semantic_top(query: str, qvec: np.ndarray, embedder, vectors, english_vector
     lists = [first, english_top(feedback, want)]
     if weights[1] > 0:
         lists.append(english_top(qvec, want))
+    if gloss_vec is not None and gloss_weight > 0:
+        lists.append(english_top(gloss_vec, want))
     # sorted(set()) rather than np.unique, which imports numpy.ma (~7 ms of a cold question)
     cand = np.array(sorted({p for ranked in lists for p, _ in ranked}), dtype=np.int64)
-    cand = cand[np.isin(cand, vectors.ids)]          # every candidate scored by all three
+    cand = cand[np.isin(cand, vectors.ids)]          # every candidate scored by every list
     eng = english_vectors.vectors_of(cand)
     if len(eng) != len(cand):                        # a passage vanished meanwhile
         cand = cand[np.isin(cand, english_vectors.ids)]
         eng = english_vectors.vectors_of(cand)
-    total = sum(w * _minmax(s) for w, s in zip(weights, (
-        vectors.scores_of(qml, cand), eng @ qvec.reshape(-1), eng @ feedback.reshape(-1))) if w > 0)
+    parts = [vectors.scores_of(qml, cand), eng @ qvec.reshape(-1), eng @ feedback.reshape(-1)]
+    if gloss_vec is not None and gloss_weight > 0:
+        parts.append(eng @ gloss_vec.reshape(-1))
+        weights = (*weights, gloss_weight)
+    total = sum(w * _minmax(s) for w, s in zip(weights, parts) if w > 0)
     order = np.argsort(-total, kind="stable")[:depth]
     return [(int(cand[i]), float(total[i]) / sum(weights)) for i in order], feedback
 

@@ -16,7 +16,7 @@ from ..embed.models import Embedder
 from ..errors import QueryError
 from ..text.language import ENGLISH, detect, identify
 from ..store import database
-from . import crosslingual, keyword, names, paragraphs, ranking
+from . import crosslingual, gloss, keyword, names, paragraphs, ranking
 from .filters import Filters
 from .fusion import DEFAULT_FUSION, FUSIONS, MODES, fuse, normalised, unit_scores
 from .highlight import best_sentences_lexical, best_sentences_stored
@@ -149,16 +149,22 @@ def _candidates(index: Index, query: str, qvec: np.ndarray | None, depth: int,
     vecs, allowed = index.vectors, allowed_ids(index, opts.filters)   # database reads: here
     mvecs = index.multilingual_vectors if foreign_question or index.has_foreign_records else None
 
+    # the question glossed word by word into the index's English words (`gloss`): on this
+    # thread, which owns the database connection
+    glossed = _gloss(index, query, lang, second) if foreign_question and mvecs is not None else []
+
     def vector_side() -> tuple[list[tuple[int, float]], np.ndarray]:
         q = qvec if qvec is not None else index.embedder.embed([query])
         if foreign_question and mvecs is not None:
             second.result()
             settings = ranking.RANKING
+            gvec = index.embedder.embed([" ".join(glossed)]) \
+                if glossed and settings.gloss_semantic > 0 else None
             found, feedback = crosslingual.semantic_top(
                 query, q, index.multilingual_embedder, mvecs, vecs, depth, allowed,
                 lambda v, n: vector_top(vecs, v, n, allowed),
                 settings.foreign_latin if lang in ("fr", "es") else settings.foreign_other,
-                settings.feedback_passages)
+                settings.feedback_passages, gvec, settings.gloss_semantic)
             if feedback is not None:
                 return found, feedback
         found = vector_top(vecs, q, depth, allowed)
@@ -183,18 +189,39 @@ def _candidates(index: Index, query: str, qvec: np.ndarray | None, depth: int,
         kw = [(pid, s) for pid, s in kw if pid in same]
         if not kw:   # English records: an English keyword side from the best passages
             sem, q = future.result()
-            kw = _feedback_keywords(index, sem, depth, opts)
+            kw = _english_keywords(index, sem, glossed, depth, opts)
             return (fuse(sem, kw, opts.fusion, 1 - ranking.RANKING.expansion_weight)
                     if kw else sem), q
     sem, q = future.result()
     return fuse(sem, kw, opts.fusion, ranking.RANKING.semantic_weight), q
 
 
+def _gloss(index: Index, query: str, lang: str, loading) -> list[str]:
+    settings = ranking.RANKING
+    if settings.gloss_keywords <= 0 and settings.gloss_semantic <= 0:
+        return []
+    loading.result()     # the multilingual model
+    return gloss.gloss(index.db, index.multilingual_embedder, query, lang,
+                       settings.gloss_floor, settings.gloss_per_word)
+
+
+def _english_keywords(index: Index, sem: list[tuple[int, float]], glossed: list[str],
+                      depth: int, opts: SearchOptions) -> list[tuple[int, float]]:
+    """Keyword candidates for a question in another language over English records: its
+    gloss as an English keyword question, fused with the words that mark the multilingual
+    model's best passages (feedback across languages)."""
+    by_gloss = keyword.search(index.db, " ".join(glossed), depth, opts.filters) \
+        if glossed and ranking.RANKING.gloss_keywords > 0 else []
+    by_feedback = _feedback_keywords(index, sem, depth, opts)
+    if by_gloss and by_feedback:
+        return fuse(by_gloss, by_feedback, "score", ranking.RANKING.gloss_keywords)
+    return by_gloss or by_feedback
+
+
 def _feedback_keywords(index: Index, sem: list[tuple[int, float]], depth: int,
                        opts: SearchOptions) -> list[tuple[int, float]]:
-    """Keyword candidates for a question in another language over English records: the
-    words that mark the multilingual model's best passages, as an English keyword question
-    (feedback across languages; `keyword.expansion`)."""
+    """The words that mark the multilingual model's best passages, as an English keyword
+    question (`keyword.expansion`)."""
     settings = ranking.RANKING
     if settings.expansion_terms <= 0 or not sem:
         return []

@@ -43,6 +43,13 @@ class Ranking:
     expansion_terms: int = 10        # question not in English, English records: this many words
     expansion_weight: float = 0.5   #   of its best passages as a keyword list, at this weight
     unsure_both: bool = True         # unsure between English and French/Spanish: search both
+    # A question not in English, English records: its word-by-word gloss (`gloss`) as an
+    # English keyword question, fused with the feedback words at this weight, and embedded
+    # by the English model as a fourth semantic list at this weight (0: not used)
+    gloss_keywords: float = 0.5
+    gloss_semantic: float = 2.0
+    gloss_floor: float = 0.7         #   least cosine of a question's word to its English gloss
+    gloss_per_word: int = 2          #   English words at most per word of the question
     header_prior: float = 0.0        # English question: times the share of its words found in
                                      #   the passage's header (meeting topic, speaker's country)
 

@@ -187,6 +187,16 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         CREATE INDEX multilingual_vectors_lang ON multilingual_vectors(lang);
     """),
+    # The English words of the index's passages, counted, with a multilingual vector for
+    # each written often enough (store/vocabulary.py): what a question in another language
+    # is glossed into, word by word (retrieval/gloss.py). Filled by builds and `index upgrade`.
+    ("010_english_words", """
+        CREATE TABLE english_words (
+            word TEXT PRIMARY KEY,
+            count INTEGER NOT NULL,
+            vector BLOB                        -- float16, once count reaches MIN_COUNT
+        ) WITHOUT ROWID;
+    """),
 ]
 # Migrations a reader can do without: an index that lacks them still answers every query,
 # less well (see `retrieval.keyword`; without 008, no multilingual vectors), so a
@@ -194,8 +204,9 @@ MIGRATIONS: list[tuple[str, str]] = [
 # until its next write or rebuild.
 # 006: without stored sentence vectors, a search embeds the shown sentences to mark one.
 # 008: without multilingual vectors, questions in other languages get the English model.
+# 010: without English words, a question in another language has no word-by-word gloss.
 OPTIONAL_FOR_READERS = frozenset({"009_keyword_scripts", "006_sentence_vectors",
-                                  "008_multilingual_vectors"})
+                                  "008_multilingual_vectors", "010_english_words"})
 
 
 def pending(db: sqlite3.Connection, create: bool = True) -> list[str]:

@@ -7,7 +7,9 @@ What an older index (or one built with `--no-multilingual`) may lack, and how ea
 - sentence vectors for marking (migration 006): pooled from the English model's forward
   pass over each stored part, as a build pools them; the English vectors in the segment
   files are neither recomputed nor rewritten;
-- multilingual vectors (migration 008): the multilingual model over each stored part.
+- multilingual vectors (migration 008): the multilingual model over each stored part;
+- the English words of the passages, counted and embedded by the multilingual model
+  (migration 010, `vocabulary`), for glossing questions in other languages.
 
 Vectors are added a batch at a time, each batch one transaction (`vectorsets`), so Ctrl-C
 or a kill loses at most the batch under way and the next run goes on from there. The
@@ -26,7 +28,7 @@ from typing import Any
 
 from ..embed.multilingual import load_multilingual, second_model
 from ..errors import ReadOnlyIndexError
-from . import database, recovery, snapshot, vectorsets
+from . import database, recovery, snapshot, vectorsets, vocabulary
 from . import multilingual as ml_store
 from .locking import writer_lock
 from .manifest import read_manifest
@@ -45,6 +47,7 @@ class UpgradeReport:
     sentence_vectors: int = 0        # passages given sentence vectors
     multilingual_vectors: int = 0    # passages given a multilingual vector
     multilingual_added: bool = False  # the manifest names the multilingual model now
+    english_words: int = 0           # English words given a multilingual vector (for glosses)
     notes: list[str] = field(default_factory=list)   # what was left out, and why
     seconds: float = 0.0
 
@@ -81,6 +84,7 @@ def upgrade_index(index: str | os.PathLike[str], *, multilingual: bool | Any = N
             if not had_keywords:
                 report.actions.append("added the keyword table for Chinese, Arabic and Russian")
             changed = _add_vectors(db, manifest, multilingual, model, progress, report)
+            changed = _add_words(db, manifest, multilingual, report) or changed
             if changed or not had_keywords:
                 with database.transaction(db):   # readers reload what they cached
                     database.set_state(db, "generation", snapshot.generation(db) + 1)
@@ -116,6 +120,22 @@ def _add_vectors(db, manifest, multilingual, model, progress, report: UpgradeRep
         report.actions.append(f"the index now answers questions in other languages "
                               f"with {second.name}")
     return bool(todo_s or todo_m or report.multilingual_added)
+
+
+def _add_words(db, manifest, multilingual, report: UpgradeReport) -> bool:
+    """Count and embed the English words a question in another language is glossed into
+    (`vocabulary`), for an index that answers such questions. Returns whether any were."""
+    if not manifest.multilingual_model:
+        return False
+    counted = vocabulary.backfill(db)
+    if not vocabulary.missing(db):
+        return counted
+    second = multilingual if hasattr(multilingual, "embed") else \
+        load_multilingual(manifest.multilingual_model)
+    report.english_words = vocabulary.embed_missing(db, second)
+    report.actions.append(f"embedded {report.english_words} English words for glossing "
+                          "questions in other languages")
+    return True
 
 
 def _pending(path: Path) -> list[str]:

@@ -35,7 +35,8 @@ from ..text.language import detect
 from ..ingest.passages import sentence_spans
 from ..ingest.speakers import invitations
 from ..ingest.sources import MAX_BYTES_DEFAULT, SourceText, discover, read_source
-from . import ann, ann_update, database, identity, multilingual, recovery, sentences, vectors
+from . import (ann, ann_update, database, identity, multilingual, recovery, sentences, vectors,
+               vocabulary)
 from .locking import writer_lock
 from .manifest import Manifest
 
@@ -150,7 +151,9 @@ def _commit(index_dir: Path, db, manifest: Manifest, batch: list[_Pending],
             sentences.insert(db, ((pid, np.array(sp), v) for pid, sp, v in
                                   zip(ids.tolist(), spans, per_sentence) if v is not None))
         if manifest.multilingual_model and texts:
-            multilingual.insert(db, ids, ml_vecs, [detect(t) for t in texts])
+            langs = [detect(t) for t in texts]
+            multilingual.insert(db, ids, ml_vecs, langs)
+            vocabulary.count(db, (t for t, lang in zip(texts, langs) if lang == "en"))
         database.set_state(db, "next_passage_id", next_id + len(texts))
         if len(texts):
             database.note_backend(db, getattr(embedder, "backend", None))
@@ -240,6 +243,8 @@ def add_sources(index_dir: Path, manifest: Manifest, embedder: Embedder, items: 
         second = load_multilingual(manifest.multilingual_model)   # loads on first use
     db = recovery.open_for_writing(index_dir, manifest)
     try:
+        if manifest.multilingual_model:
+            vocabulary.backfill(db)     # an index made before its English words were kept
         claims = identity.check(db, items, replace_same_name)
         sizes = [_size(file.path) for file, _ in items]
         if progress:
@@ -281,6 +286,8 @@ def add_sources(index_dir: Path, manifest: Manifest, embedder: Embedder, items: 
                 batch = []
         if batch:
             _commit(index_dir, db, manifest, batch, embedder, report, progress, second)
+        if manifest.multilingual_model and second is not None:
+            vocabulary.embed_missing(db, second)     # the words new passages brought
         compact(index_dir, db, manifest)
         refresh_ann(index_dir, db, manifest)
     finally:

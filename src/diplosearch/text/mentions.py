@@ -130,6 +130,11 @@ def places(question: str, language: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def english_names() -> dict[str, str]:
+    """CLDR's English country names → ISO 3166 alpha-2 code."""
+    return _tables()["places"]["en"]
+
+
 def _names(text: str, name: str) -> bool:
     if _has_han(name):
         return name in text

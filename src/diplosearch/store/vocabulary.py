@@ -1,0 +1,146 @@
+"""The index's English words, each with a vector from the multilingual model: what a
+question in another language is glossed into (`retrieval.gloss`).
+
+Table `english_words` (migration 010): every word of the English passages
+(`text.glosswords.english_words`) with how many times it was written; a word written
+`MIN_COUNT` times or more gets a float16 vector from the multilingual model, once. A
+build counts the words of the passages it adds inside the transaction that adds them,
+and embeds the words that reached `MIN_COUNT` at its end (`embed_missing`): growing an
+index embeds only its new words. Counts only grow: a removed document's words stay,
+harmless (a gloss word that no passage holds matches nothing).
+
+Size: about 1 KiB per embedded word. The 1,600 Security Council speeches of 2020 hold
+8,500 words written three times or more (8.5 MB, ~9 s to embed on two cores); vocabularies
+grow far slower than text (Heaps' law), so a million-paragraph index holds some tens of
+thousands.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+import numpy as np
+
+from ..text.glosswords import FUNCTION_WORDS, english_words
+
+TABLE = "english_words"
+DTYPE = np.dtype("<f2")
+MIN_COUNT = 3        # a word written fewer times is a name's misspelling or an OCR slip
+BATCH = 2048         # words embedded per transaction
+
+
+def count(db: sqlite3.Connection, texts: Iterable[str]) -> None:
+    """Add the words of English passages `texts` to the counts (in the caller's transaction)."""
+    seen: Counter[str] = Counter()
+    for text in texts:
+        seen.update(english_words(text))
+    if seen:
+        db.executemany(f"INSERT INTO {TABLE} (word, count) VALUES (?, ?) ON CONFLICT(word) "
+                       "DO UPDATE SET count = count + excluded.count", seen.items())
+
+
+def exists(db: sqlite3.Connection) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (TABLE,)).fetchone() is not None
+
+
+def is_empty(db: sqlite3.Connection) -> bool:
+    return db.execute(f"SELECT 1 FROM {TABLE} LIMIT 1").fetchone() is None
+
+
+def backfill(db: sqlite3.Connection) -> bool:
+    """Count the words of every English passage (as the multilingual vectors call them) if
+    the table is empty but passages are not: an index made before it. Returns whether it
+    counted."""
+    if not is_empty(db) or db.execute("SELECT 1 FROM passages LIMIT 1").fetchone() is None:
+        return False
+    with db:
+        count_all(db, (r[0] for r in db.execute(
+            "SELECT passage_id FROM multilingual_vectors WHERE lang = 'en'")))
+    return True
+
+
+def count_all(db: sqlite3.Connection, english_ids: Iterable[int] | None = None,
+              chunk: int = 5000) -> None:
+    """Count the words of every English passage (in the caller's transaction). With
+    `english_ids`, only those passages."""
+    wanted = None if english_ids is None else set(english_ids)
+    cur = db.cursor()
+    cur.row_factory = None
+    rows = cur.execute("SELECT id, text FROM passages ORDER BY id")
+    while batch := rows.fetchmany(chunk):
+        count(db, (text for pid, text in batch if wanted is None or pid in wanted))
+
+
+def missing(db: sqlite3.Connection) -> list[str]:
+    """Words written `MIN_COUNT` times or more that have no vector yet."""
+    return [r[0] for r in db.execute(
+        f"SELECT word FROM {TABLE} WHERE vector IS NULL AND count >= ? ORDER BY word",
+        (MIN_COUNT,))]
+
+
+def embed_missing(db: sqlite3.Connection, embedder,
+                  on_batch: Callable[[int], None] | None = None) -> int:
+    """Give every word that lacks one its vector, a batch per transaction (a kill loses at
+    most one batch; the next build goes on). Returns how many words were embedded."""
+    words = missing(db)
+    for start in range(0, len(words), BATCH):
+        part = words[start:start + BATCH]
+        vecs = np.ascontiguousarray(embedder.embed(part), dtype=DTYPE)
+        with db:
+            db.executemany(f"UPDATE {TABLE} SET vector = ? WHERE word = ?",
+                           ((row.tobytes(), word) for row, word in zip(vecs, part)))
+        if on_batch:
+            on_batch(len(part))
+    return len(words)
+
+
+def embedded(db: sqlite3.Connection) -> int:
+    try:
+        return int(db.execute(f"SELECT COUNT(*) FROM {TABLE} WHERE vector IS NOT NULL")
+                   .fetchone()[0])
+    except sqlite3.OperationalError:   # an index from before migration 010
+        return 0
+
+
+class WordVectors:
+    """The embedded words in memory, and the function words' vectors beside them: a
+    question's word closest to a function word glosses into nothing."""
+
+    def __init__(self, words: list[str], matrix: np.ndarray) -> None:
+        self.words = words
+        self.matrix = np.asarray(matrix, dtype=np.float32)
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    @classmethod
+    def load(cls, db: sqlite3.Connection, embedder, dimension: int) -> WordVectors:
+        """Every embedded word (none for an index from before migration 010)."""
+        cur = db.cursor()
+        cur.row_factory = None
+        try:
+            rows = cur.execute(f"SELECT word, vector FROM {TABLE} WHERE vector IS NOT NULL "
+                               "ORDER BY word").fetchall()
+        except sqlite3.OperationalError:
+            rows = []
+        if not rows:
+            return cls([], np.zeros((0, dimension), np.float32))
+        stop = sorted(FUNCTION_WORDS)
+        matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=DTYPE).reshape(len(rows), -1)
+        return cls([r[0] for r in rows] + stop,
+                   np.vstack([matrix.astype(np.float32), _function_vectors(embedder, stop)]))
+
+    def is_function_word(self) -> np.ndarray:
+        return np.array([w in FUNCTION_WORDS for w in self.words])
+
+
+_FUNCTION_VECTORS: dict[str, np.ndarray] = {}
+
+
+def _function_vectors(embedder, stop: list[str]) -> np.ndarray:
+    name = getattr(embedder, "name", "")
+    if name not in _FUNCTION_VECTORS:
+        _FUNCTION_VECTORS[name] = np.asarray(embedder.embed(stop), dtype=np.float32)
+    return _FUNCTION_VECTORS[name]

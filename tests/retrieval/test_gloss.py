@@ -1,0 +1,88 @@
+"""A question in another language glossed word by word into the index's English words:
+with the fake multilingual model (a word list into English) for the mechanics, and with
+the real one for what it is for."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+import diplosearch as ds
+from diplosearch import HashingEmbedder
+from diplosearch.retrieval import gloss
+from diplosearch.store import migrations, vocabulary
+from tests.retrieval.test_crosslingual import FakeMultilingual
+
+LOCUSTS = ("Mr. Ali (Somalia): Locusts destroy crops and hunger follows the locusts. "
+           "Locusts destroy crops again; they destroy crops and hunger spreads.")
+SOLDIERS = ("Ms. Dupont (France): Children recruited as soldiers must be released. "
+            "Children are not soldiers; children who were soldiers need schools.")
+
+
+@pytest.fixture
+def index(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "locusts.txt").write_text(LOCUSTS, encoding="utf-8")
+    (folder / "soldiers.txt").write_text(SOLDIERS, encoding="utf-8")
+    built, _ = ds.build_index(folder, tmp_path / "ix", model=HashingEmbedder(),
+                              multilingual=FakeMultilingual())
+    return built
+
+
+def test_each_word_of_the_question_stands_as_its_english_word(index):
+    words = gloss.gloss(index.db, index.multilingual_embedder, "саранча уничтожает урожай", "ru")
+    assert words == ["locusts", "destroy", "crops"]
+    assert gloss.gloss(index.db, index.multilingual_embedder, "enfants soldats", "fr") == [
+        "children", "soldiers"]
+
+
+def test_function_words_and_unknown_words_gloss_into_nothing(index):
+    assert gloss.gloss(index.db, index.multilingual_embedder, "les des pour", "fr") == []
+    assert gloss.gloss(index.db, index.multilingual_embedder, "xyzzy", "fr") == []
+
+
+def test_countries_named_are_glossed_by_their_english_names(index):
+    assert gloss.gloss(index.db, index.multilingual_embedder, "саранча в Сомали", "ru")[:1] == [
+        "somalia"]
+    assert "somalia" in gloss.gloss(index.db, index.multilingual_embedder, "索马里蝗虫", "zh")
+
+
+def test_a_foreign_question_finds_its_record_by_the_gloss(index):
+    hits = index.search("саранча уничтожает урожай", k=1)
+    assert hits[0].source.endswith("locusts.txt")
+
+
+def test_an_index_without_english_words_has_no_gloss_but_answers(index):
+    db = sqlite3.connect(index.path / "passages.sqlite")
+    with db:
+        db.execute("DELETE FROM english_words")
+        db.execute("UPDATE state SET value = value + 1 WHERE key = 'generation'")
+    db.close()
+    index.reload()
+    assert gloss.gloss(index.db, index.multilingual_embedder, "саранча", "ru") == []
+    assert index.search("саранча уничтожает урожай", k=1)[0].source.endswith("locusts.txt")
+
+
+@pytest.mark.model
+def test_the_real_multilingual_model_glosses_un_words():
+    from diplosearch.embed.multilingual import load_multilingual
+
+    use = load_multilingual("multilingual")
+    db = sqlite3.connect(":memory:")
+    db.executescript("CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                     + dict(migrations.MIGRATIONS)["010_english_words"])
+    english = ("weapons embargo civilians humanitarian assistance terrorism climate children "
+               "soldiers sanctions ceasefire refugees elections peacekeeping")
+    with db:
+        vocabulary.count(db, [english] * vocabulary.MIN_COUNT)
+    vocabulary.embed_missing(db, use)
+    def of(question, lang):
+        return set(gloss.gloss(db, use, question, lang))
+    assert {"weapons", "embargo"} <= of("embargo sur les armes", "fr")
+    assert {"children", "soldiers"} <= of("niños soldados", "es")
+    assert "weapons" in of("оружие", "ru")
+    assert "civilians" in of("حماية المدنيين", "ar")
+    assert {"humanitarian", "assistance"} <= of("人道主义援助", "zh")
+    assert "les" not in of("embargo sur les armes", "fr")
