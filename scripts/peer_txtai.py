@@ -187,8 +187,9 @@ def print_table(rows: list[dict], split: str) -> None:
 def parse_args(argv=None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", choices=("dev", "test", "all"), default="dev",
-                    help="which half of the judged questions to ask (default dev)")
+    ap.add_argument("--split", choices=("dev", "test", "all", "heldout"), default="dev",
+                    help="which half of the judged questions to ask (default dev); heldout: "
+                         "the second held-out set, heldout_<corpus>.jsonl")
     ap.add_argument("--corpus", action="append", choices=sorted(CORPUS),
                     help="corpus to run (repeatable; default both)")
     ap.add_argument("--language", action="append", choices=LANGS,
@@ -208,7 +209,9 @@ def main(argv=None) -> int:
     split = None if args.split == "all" else args.split
     records, builds = [], {}
     for corpus in args.corpus or list(CORPUS):
-        judged = load_questions(args.questions_dir / CORPUS[corpus][0].name, split)
+        name = CORPUS[corpus][0].name.replace("analyst_", "heldout_") \
+            if split == "heldout" else CORPUS[corpus][0].name
+        judged = load_questions(args.questions_dir / name, split)
         embeddings, seconds = open_peer(corpus, args.cache)
         builds[corpus] = seconds
         start = time.perf_counter()

@@ -6,6 +6,7 @@ not a gain).
     python scripts/rank_variants.py --split dev                       # every variant
     python scripts/rank_variants.py --split dev --only depth300 --lang en
     python scripts/rank_variants.py --split test --only current       # once, at the end
+    python scripts/rank_variants.py --split heldout --only current no-gloss   # the second set
 
 Questions: scripts/data/analyst_<corpus>.jsonl (`--corpus unsc2020 ungdc`), asked of the
 index named `devpool-<corpus>` in $DIPLOSEARCH_HOME (build them with
@@ -83,7 +84,7 @@ VARIANTS: dict[str, dict] = {
 
 
 def run(variant: str, corpus: str, split: str, langs, modes, prefix: str = "devpool") -> list:
-    judged = load_questions(DATA / f"analyst_{corpus}.jsonl", None if split == "all" else split)
+    judged = load_questions(questions_file(corpus, split), None if split == "all" else split)
     idx = open_index(f"{prefix}-{corpus}")
     changes = dict(VARIANTS[variant])
     fusion = changes.pop("fusion", "score")       # a search option, not a setting
@@ -96,9 +97,15 @@ def run(variant: str, corpus: str, split: str, langs, modes, prefix: str = "devp
         ranking.RANKING = saved
 
 
+def questions_file(corpus: str, split: str) -> Path:
+    """analyst_<corpus>.jsonl (splits dev and test), or heldout_<corpus>.jsonl (split
+    heldout: the second held-out set, written after the first test half was spent)."""
+    return DATA / f"{'heldout' if split == 'heldout' else 'analyst'}_{corpus}.jsonl"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--split", default="dev", help="dev, test, or all")
+    ap.add_argument("--split", default="dev", help="dev, test, all (both), or heldout")
     ap.add_argument("--corpus", nargs="+", default=["unsc2020", "ungdc"])
     ap.add_argument("--only", nargs="+", default=list(VARIANTS))
     ap.add_argument("--lang", nargs="+", default=None)

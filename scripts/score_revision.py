@@ -26,7 +26,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--src", type=Path, required=True, help="the revision's src/ folder")
     ap.add_argument("--corpus", nargs="+", default=["unsc2020", "ungdc"])
-    ap.add_argument("--split", default="dev")
+    ap.add_argument("--split", default="dev", help="dev, test, all, or heldout (its own file)")
     ap.add_argument("--lang", nargs="+", default=list(LANGS))
     ap.add_argument("--json", type=Path, required=True)
     args = ap.parse_args()
@@ -37,7 +37,8 @@ def main() -> None:
     out = []
     for corpus in args.corpus:
         idx = ds.open_index(f"devpool-{corpus}")
-        for line in (DATA / f"analyst_{corpus}.jsonl").read_text(encoding="utf-8").splitlines():
+        name = f"{'heldout' if args.split == 'heldout' else 'analyst'}_{corpus}.jsonl"
+        for line in (DATA / name).read_text(encoding="utf-8").splitlines():
             q = json.loads(line)
             if q["split"] != args.split and args.split != "all":
                 continue
