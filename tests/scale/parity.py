@@ -38,7 +38,7 @@ def english_vectors(idx) -> np.ndarray:
 def assert_same_index(local, remote, atol: float = 1e-5, exact: bool = True,
                       same_commits: bool = True) -> None:
     """Same documents, passages (citations, speakers, affiliations, ids), keyword tables,
-    state and manifest; English, sentence and multilingual vectors equal (bit for bit when
+    English words (counted, embedded), state and manifest; English, sentence and multilingual vectors equal (bit for bit when
     `exact`, else within `atol`, and the int8 sentence vectors within a quantum). Without
     `same_commits` (one index written in more commits), which segment holds a passage's
     vector may differ."""
@@ -53,6 +53,8 @@ def assert_same_index(local, remote, atol: float = 1e-5, exact: bool = True,
     np.testing.assert_allclose(english_vectors(remote), english_vectors(local), atol=atol, rtol=0)
     ml_a, ml_b = (_table(db, "multilingual_vectors") for db in (a, b))
     assert [(r[0], r[2]) for r in ml_b] == [(r[0], r[2]) for r in ml_a]   # ids, languages
+    words = "SELECT word, count, vector IS NOT NULL FROM english_words ORDER BY word"
+    assert _rows(b, words) == _rows(a, words)                          # the English words
     s_a, s_b = (_table(db, "passage_sentences") for db in (a, b))
     assert [(r[0], r[1]) for r in s_b] == [(r[0], r[1]) for r in s_a]     # ids, spans
     if exact:

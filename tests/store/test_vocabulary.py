@@ -99,3 +99,13 @@ def test_word_vectors_of_an_index_without_the_table_are_empty():
     db = sqlite3.connect(":memory:")
     loaded = vocabulary.WordVectors.load(db, FakeMultilingual(), 384)
     assert len(loaded) == 0 and loaded.matrix.shape == (0, 384)
+
+
+def test_a_search_holds_only_the_most_written_words(corpus, tmp_path, monkeypatch):
+    ds.build_index(corpus, tmp_path / "ix", model=HashingEmbedder(), multilingual=FakeMultilingual())
+    monkeypatch.setattr(vocabulary, "MAX_WORDS", 1)
+    db = sqlite3.connect(tmp_path / "ix" / "passages.sqlite")
+    with db:
+        db.execute("UPDATE english_words SET count = 9 WHERE word = 'civilians'")
+    loaded = vocabulary.WordVectors.load(db, FakeMultilingual(), 384)
+    assert [w for w in loaded.words if w not in vocabulary.FUNCTION_WORDS] == ["civilians"]

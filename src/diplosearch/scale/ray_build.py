@@ -32,7 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import DiplosearchError
-from ..store import identity, writer
+from ..store import identity, vocabulary, writer
 from . import shards
 from .worker import ShardWorker  # noqa: F401  (the actor class; tests subclass it)
 
@@ -300,8 +300,11 @@ def _merge(index_dir: Path, manifest, folder: Path, keys: list[str],
     db = recovery.open_for_writing(index_dir, manifest) if own else db
     try:
         report = writer.BuildReport()
+        if manifest.multilingual_model:
+            vocabulary.backfill(db)     # an index made before its English words were kept
         shards.Merge(index_dir, db, manifest, claims, report).add(
             shards.read_shard(folder, k) for k in keys)
+        writer.embed_words(db, manifest)    # on the driver: a few thousand words, not passages
         writer.compact(index_dir, db, manifest)
         writer.refresh_ann(index_dir, db, manifest)   # trains an IVF index when asked for
         return report

@@ -9,10 +9,11 @@ and embeds the words that reached `MIN_COUNT` at its end (`embed_missing`): grow
 index embeds only its new words. Counts only grow: a removed document's words stay,
 harmless (a gloss word that no passage holds matches nothing).
 
-Size: about 1 KiB per embedded word. The 1,600 Security Council speeches of 2020 hold
-8,500 words written three times or more (8.5 MB, ~9 s to embed on two cores); vocabularies
-grow far slower than text (Heaps' law), so a million-paragraph index holds some tens of
-thousands.
+Size: about 1.5 KiB per embedded word on disk. The 1,600 Security Council speeches of 2020
+hold 8,400 English words written three times or more (~9 s to embed on two cores), the
+bundled index 2,801; vocabularies grow far slower than text (Heaps' law: about with the
+square root of its length), so a million-paragraph index holds some tens of thousands, and
+a search holds at most the `MAX_WORDS` most written in memory.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ..text.glosswords import FUNCTION_WORDS, english_words
 TABLE = "english_words"
 DTYPE = np.dtype("<f2")
 MIN_COUNT = 3        # a word written fewer times is a name's misspelling or an OCR slip
+MAX_WORDS = 50_000   # the most written ones a search holds in memory (~100 MB as float32)
 BATCH = 2048         # words embedded per transaction
 
 
@@ -117,12 +119,13 @@ class WordVectors:
 
     @classmethod
     def load(cls, db: sqlite3.Connection, embedder, dimension: int) -> WordVectors:
-        """Every embedded word (none for an index from before migration 010)."""
+        """The `MAX_WORDS` most written embedded words (none for an index from before
+        migration 010)."""
         cur = db.cursor()
         cur.row_factory = None
         try:
             rows = cur.execute(f"SELECT word, vector FROM {TABLE} WHERE vector IS NOT NULL "
-                               "ORDER BY word").fetchall()
+                               "ORDER BY count DESC, word LIMIT ?", (MAX_WORDS,)).fetchall()
         except sqlite3.OperationalError:
             rows = []
         if not rows:

@@ -286,14 +286,22 @@ def add_sources(index_dir: Path, manifest: Manifest, embedder: Embedder, items: 
                 batch = []
         if batch:
             _commit(index_dir, db, manifest, batch, embedder, report, progress, second)
-        if manifest.multilingual_model and second is not None:
-            vocabulary.embed_missing(db, second)     # the words new passages brought
+        embed_words(db, manifest, second)
         compact(index_dir, db, manifest)
         refresh_ann(index_dir, db, manifest)
     finally:
         db.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def embed_words(db: sqlite3.Connection, manifest: Manifest, second: Embedder | None = None) -> int:
+    """Give the English words that new passages brought to `MIN_COUNT` their multilingual
+    vectors (`vocabulary`), with `second` or the manifest's multilingual model (loaded only
+    when a word needs it). Returns how many were embedded."""
+    if not manifest.multilingual_model or not vocabulary.missing(db):
+        return 0
+    return vocabulary.embed_missing(db, second or load_multilingual(manifest.multilingual_model))
 
 
 def indexed_invitations(db: sqlite3.Connection, metadata: dict[str, str],
