@@ -135,7 +135,8 @@ def create_server(index: str | None = None, warm: bool = False):
     ) -> dict[str, Any]:
         """Find the passages that best answer a question, best first, each with its
         citation, text, speaker, country, date and document. The question may be in any of
-        the six UN languages; a "note" says when this index can only read English."""
+        the six UN languages; a "note" says how a question in another language was read
+        in English, or that this index can only read English."""
         results = await run(index, lambda idx: idx.search(
             query, k=k, mode=mode, country=country, speaker=speaker, doc=doc, body=body,
             since=since, until=until))

@@ -86,3 +86,10 @@ def test_the_real_multilingual_model_glosses_un_words():
     assert "civilians" in of("حماية المدنيين", "ar")
     assert {"humanitarian", "assistance"} <= of("人道主义援助", "zh")
     assert "les" not in of("embargo sur les armes", "fr")
+
+
+def test_the_note_says_how_the_question_was_read_in_english(index):
+    assert index.search("саранча уничтожает урожай", k=1).note == \
+        "read in English as: locusts destroy crops"
+    assert index.search("locusts destroy crops", k=1).note == ""
+    assert index.search("саранча", k=1, mode="keyword").note == ""

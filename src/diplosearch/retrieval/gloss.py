@@ -52,9 +52,22 @@ def gloss(db: sqlite3.Connection, embedder, question: str, language: str,
             `margin` of the closest.
     """
     vocab = words_of(db, embedder)
+    key = (id(vocab), question, language, floor, per_word, margin)
+    if key not in _GLOSSES:
+        if len(_GLOSSES) > 256:
+            _GLOSSES.clear()
+        _GLOSSES[key] = _gloss(vocab, embedder, question, language, floor, per_word, margin)
+    return list(_GLOSSES[key])
+
+
+_GLOSSES: dict[tuple, tuple[str, ...]] = {}   # a search glosses its question once, not per pass
+
+
+def _gloss(vocab: WordVectors, embedder, question: str, language: str, floor: float,
+           per_word: int, margin: float) -> tuple[str, ...]:
     tokens = question_words(question, language)
     if not len(vocab) or not tokens:
-        return []
+        return ()
     sims = np.asarray(embedder.embed(tokens), dtype=np.float32) @ vocab.matrix.T
     if language == "ar":   # the word without its article or attached conjunction, if closer
         bare = [arabic_bare(t) for t in tokens]
@@ -66,7 +79,7 @@ def gloss(db: sqlite3.Connection, embedder, question: str, language: str,
     for i in _kept(tokens, best, question, language, floor):
         top = np.argsort(-sims[i])[:per_word]
         chosen += [vocab.words[j] for j in top if sims[i, j] >= max(floor, sims[i, top[0]] - margin)]
-    return list(dict.fromkeys(chosen))
+    return tuple(dict.fromkeys(chosen))
 
 
 def _kept(tokens: list[str], best: np.ndarray, question: str, language: str,

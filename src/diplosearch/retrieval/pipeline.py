@@ -329,6 +329,7 @@ def run(index: Index, query: str, opts: SearchOptions) -> SearchResults:
         hits = [replace(h, highlights=sp) for h, sp in zip(hits, spans)]
     return SearchResults(hits, query=query, index=index.name,
                          note="; ".join(n for n in (language_note(index, query, opts),
+                                                    gloss_note(index, query, opts),
                                                     length_note(index, query, opts),
                                                     dates_note(index, opts, hits)) if n),
                          group_field=GROUP_FIELDS[opts.group_by] if opts.group_by else None)
@@ -352,6 +353,20 @@ def language_note(index: Index, query: str, opts: SearchOptions) -> str:
     return (f"this question looks {lang!r}, not English, but index {index.name!r} has no "
             "multilingual vectors, so only the English model searched it; rebuild the index "
             "(`diplosearch index build ... --replace`) to search it in any UN language")
+
+
+def gloss_note(index: Index, query: str, opts: SearchOptions) -> str:
+    """How a question in another language was read in English (`gloss`), so an analyst
+    sees what the English records were searched for."""
+    lang = identify(query).language
+    if lang == ENGLISH or opts.mode == "keyword" or index.multilingual_vectors is None:
+        return ""
+    settings = ranking.RANKING
+    if settings.gloss_keywords <= 0 and settings.gloss_semantic <= 0:
+        return ""
+    words = gloss.gloss(index.db, index.multilingual_embedder, query, lang,
+                        settings.gloss_floor, settings.gloss_per_word)
+    return f"read in English as: {' '.join(words)}" if words else ""
 
 
 def dates_note(index: Index, opts: SearchOptions, hits: list[Hit]) -> str:
