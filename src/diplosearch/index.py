@@ -116,7 +116,12 @@ class Index:
     @property
     def has_foreign_records(self) -> bool:
         """Whether some passages are not in English (read without loading any vectors)."""
-        return bool(self.manifest.multilingual_model) and multilingual.has_foreign(self.db)
+        return self.knows_languages and multilingual.has_foreign(self.db)
+
+    @property
+    def knows_languages(self) -> bool:
+        """Whether the index records each passage's language (it has multilingual vectors)."""
+        return bool(self.manifest.multilingual_model)
 
     def warm(self) -> None:
         """Load now what a first search would load: the database, the vectors, the model,

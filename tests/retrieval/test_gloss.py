@@ -43,6 +43,18 @@ def test_function_words_and_unknown_words_gloss_into_nothing(index):
     assert gloss.gloss(index.db, index.multilingual_embedder, "xyzzy", "fr") == []
 
 
+def test_a_chinese_word_is_glossed_by_its_dictionary_meaning(tmp_path):
+    folder = tmp_path / "peace"
+    folder.mkdir()
+    (folder / "peace.txt").write_text(
+        "Mr. Sy (Senegal): Peacekeeping needs funds. Peacekeeping saves lives, and "
+        "peacekeeping missions need mandates.", encoding="utf-8")
+    built, _ = ds.build_index(folder, tmp_path / "ix", model=HashingEmbedder(),
+                              multilingual=FakeMultilingual())
+    # the fake model knows no Chinese: "维和" is placed near nothing; CC-CEDICT knows it
+    assert gloss.gloss(built.db, built.multilingual_embedder, "维和", "zh") == ["peacekeeping"]
+
+
 def test_countries_named_are_glossed_by_their_english_names(index):
     assert gloss.gloss(index.db, index.multilingual_embedder, "саранча в Сомали", "ru")[:1] == [
         "somalia"]
@@ -88,8 +100,25 @@ def test_the_real_multilingual_model_glosses_un_words():
     assert "les" not in of("embargo sur les armes", "fr")
 
 
-def test_the_note_says_how_the_question_was_read_in_english(index):
+def test_the_note_says_which_english_words_were_searched_for(index):
     assert index.search("саранча уничтожает урожай", k=1).note == \
-        "read in English as: locusts destroy crops"
+        "English words searched for: locusts destroy crops"
     assert index.search("locusts destroy crops", k=1).note == ""
-    assert index.search("саранча", k=1, mode="keyword").note == ""
+
+
+def test_the_note_says_when_nothing_could_be_glossed_and_why(index):
+    assert "no word of this question matched" in index.search("ксизи плуг", k=1).note
+    db = sqlite3.connect(index.path / "passages.sqlite")
+    with db:     # as an index made before its English words were kept
+        db.execute("DELETE FROM english_words")
+        db.execute("UPDATE state SET value = value + 1 WHERE key = 'generation'")
+    db.close()
+    index.reload()
+    note = index.search("саранча уничтожает урожай", k=1).note
+    assert "keeps no English words" in note and "diplosearch index upgrade ix" in note
+
+
+def test_keyword_mode_says_it_matches_the_questions_own_words(index):
+    note = index.search("саранча", k=1, mode="keyword").note
+    assert "keyword mode matches its own words" in note and "hybrid" in note
+    assert index.search("locusts", k=1, mode="keyword").note == ""

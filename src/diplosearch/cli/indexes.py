@@ -304,7 +304,8 @@ def index_upgrade(
 ) -> None:
     """Add what an index built by an older diplosearch lacks, in place: multilingual
     vectors, sentence vectors for marking, the keyword table for Chinese, Arabic and
-    Russian. The English vectors are kept, not embedded again.
+    Russian, the English words that questions in other languages are glossed into. The
+    English vectors are kept, not embedded again.
 
     Safe to stop (Ctrl-C) and run again: it goes on where it stopped. Searches keep
     working meanwhile; questions in other languages use the new vectors once all are in.

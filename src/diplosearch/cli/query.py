@@ -58,9 +58,15 @@ def search(
     normalised over the query's top 100 candidates, hybrid averages the two (1: first in
     both lists). They rank hits for one query. JSON adds raw_score, the ranker's own value.
 
+    QUERY may be in any UN language (English, French, Spanish, Russian, Arabic, Chinese).
+    One in another language is searched by meaning and by its word-by-word English gloss;
+    a note on stderr says which English words were searched for. Keyword mode matches the
+    query's own words only: over English records, ask other languages in hybrid mode.
+
     \b
     Examples:
       diplosearch search "sanctions on arms transfers" -k 5 --format json
+      diplosearch search "sanctions contre la Syrie"
       diplosearch search "return of foreign fighters" --country "Russian Federation" --since 2020
       diplosearch search "climate and security" --group-by country --mode semantic
     """

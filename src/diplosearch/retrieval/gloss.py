@@ -6,7 +6,8 @@ checked), but the multilingual model places single words across languages well e
 So each word of the question (`text.glosswords.question_words`) is looked up among the
 index's own English words (`store.vocabulary`), and the closest one or two above `floor`
 stand for it; a word closest to an English function word glosses into nothing. Countries
-the question names are glossed exactly, from CLDR's names (`text.mentions.places`).
+the question names are glossed exactly, from CLDR's names (`text.mentions.places`), and a
+Chinese word by its CC-CEDICT meanings first (`text.cedict`), where the index holds them.
 
 The gloss is an English keyword question (BM25 over the English records) and, embedded by
 the English model, an English semantic one; `pipeline` fuses both with the multilingual
@@ -22,17 +23,24 @@ import numpy as np
 
 from ..store import snapshot
 from ..store.vocabulary import WordVectors
-from ..text import mentions
+from ..text import cedict, mentions
 from ..text.glosswords import FUNCTION_WORDS, arabic_bare, question_words
 
 HAN_LENGTH_BONUS = 0.02   # per character: a longer Chinese run wins a near tie ("哥伦比亚")
+DICTIONARY_BONUS = 0.15   # CC-CEDICT's meaning over the model's nearest word (0.05 / 0.15 /
+                          # 0.3 measured; scripts/data/ranking_variants.md)
 
 _CACHE: dict[tuple[str, int], WordVectors] = {}
 
 
+def _state(db: sqlite3.Connection) -> tuple[str, int]:
+    """The database's file and committed state: what cached words and glosses depend on."""
+    return db.execute("PRAGMA database_list").fetchone()[2], snapshot.generation(db)
+
+
 def words_of(db: sqlite3.Connection, embedder) -> WordVectors:
     """The index's embedded English words, loaded once per committed state."""
-    key = (db.execute("PRAGMA database_list").fetchone()[2], snapshot.generation(db))
+    key = _state(db)
     if key not in _CACHE:
         if len(_CACHE) > 4:
             _CACHE.clear()
@@ -51,12 +59,13 @@ def gloss(db: sqlite3.Connection, embedder, question: str, language: str,
         per_word: at most this many English words per word of the question, each within
             `margin` of the closest.
     """
-    vocab = words_of(db, embedder)
-    key = (id(vocab), question, language, floor, per_word, margin)
+    key = (_state(db), getattr(embedder, "name", ""), question, language, floor, per_word,
+           margin)
     if key not in _GLOSSES:
         if len(_GLOSSES) > 256:
             _GLOSSES.clear()
-        _GLOSSES[key] = _gloss(vocab, embedder, question, language, floor, per_word, margin)
+        _GLOSSES[key] = _gloss(words_of(db, embedder), embedder, question, language, floor,
+                               per_word, margin)
     return list(_GLOSSES[key])
 
 
@@ -72,14 +81,34 @@ def _gloss(vocab: WordVectors, embedder, question: str, language: str, floor: fl
     if language == "ar":   # the word without its article or attached conjunction, if closer
         bare = [arabic_bare(t) for t in tokens]
         sims = np.maximum(sims, np.asarray(embedder.embed(bare), dtype=np.float32) @ vocab.matrix.T)
+    known = _prefer_dictionary(sims, tokens, vocab, floor) if language == "zh" else set()
     stop = vocab.is_function_word()
-    best = np.where(stop[sims.argmax(axis=1)], 0.0, sims.max(axis=1))
+    function_like = stop[sims.argmax(axis=1)]
+    function_like[list(known)] = False          # the dictionary gives it a meaning
     sims[:, stop] = -1.0
+    best = np.where(function_like, 0.0, sims.max(axis=1))
     chosen = _places(question, language)
     for i in _kept(tokens, best, question, language, floor):
         top = np.argsort(-sims[i])[:per_word]
         chosen += [vocab.words[j] for j in top if sims[i, j] >= max(floor, sims[i, top[0]] - margin)]
     return tuple(dict.fromkeys(chosen))
+
+
+def _prefer_dictionary(sims: np.ndarray, tokens: list[str], vocab: WordVectors,
+                       floor: float) -> set[int]:
+    """Lift, for each Chinese run CC-CEDICT holds, its dictionary meanings that the index
+    holds to at least `floor` plus `DICTIONARY_BONUS`: they stand for the run before the
+    model's nearest words, and a run the dictionary knows wins the segmentation. Returns
+    the runs lifted."""
+    where = vocab.positions()
+    lifted = set()
+    for i, token in enumerate(tokens):
+        for word in cedict.english_of(token):
+            j = where.get(word)
+            if j is not None:
+                sims[i, j] = max(sims[i, j], floor) + DICTIONARY_BONUS
+                lifted.add(i)
+    return lifted
 
 
 def _kept(tokens: list[str], best: np.ndarray, question: str, language: str,

@@ -15,7 +15,7 @@ from ..embed.base import normalise
 from ..embed.models import Embedder
 from ..errors import QueryError
 from ..text.language import ENGLISH, detect, identify
-from ..store import database
+from ..store import database, vocabulary
 from . import crosslingual, gloss, keyword, names, paragraphs, ranking
 from .filters import Filters
 from .fusion import DEFAULT_FUSION, FUSIONS, MODES, fuse, normalised, unit_scores
@@ -47,6 +47,9 @@ class Index(Protocol):
 
     @property
     def has_foreign_records(self) -> bool: ...
+
+    @property
+    def knows_languages(self) -> bool: ...
 
 GROUP_FIELDS = {"country": "affiliation", "speaker": "speaker", "doc": "doc"}
 MAX_QUERY_CHARS = 20_000
@@ -346,9 +349,22 @@ def below(found: list[Hit], hits: list[Hit]) -> list[Hit]:
 
 def language_note(index: Index, query: str, opts: SearchOptions) -> str:
     """Why a question in another language may find little: this index has no multilingual
-    vectors (built before them, or without them), so only the English model read it."""
+    vectors (built before them, or without them), so only the English model read it; or
+    keyword mode matched its own words against records in English."""
     lang = detect(query)
-    if lang == ENGLISH or opts.mode == "keyword" or index.multilingual_vectors is not None:
+    if lang == ENGLISH:
+        return ""
+    if opts.mode == "keyword":
+        # Only a script says surely that a word cannot be in English records ("embargo",
+        # "locusts" may be read as Spanish); without multilingual vectors, the records'
+        # languages are unknown
+        if lang not in ("ru", "ar", "zh") or not index.knows_languages \
+                or index.has_foreign_records:
+            return ""
+        return (f"this question looks {lang!r}; keyword mode matches its own words, and "
+                f"index {index.name!r} holds records in English only: ask in hybrid or "
+                "semantic mode to search them in English")
+    if index.multilingual_vectors is not None:
         return ""
     return (f"this question looks {lang!r}, not English, but index {index.name!r} has no "
             "multilingual vectors, so only the English model searched it; rebuild the index "
@@ -356,17 +372,24 @@ def language_note(index: Index, query: str, opts: SearchOptions) -> str:
 
 
 def gloss_note(index: Index, query: str, opts: SearchOptions) -> str:
-    """How a question in another language was read in English (`gloss`), so an analyst
-    sees what the English records were searched for."""
+    """Which English words a question in another language was searched for (`gloss`), so
+    an analyst sees how it was read; or why there were none."""
     lang = identify(query).language
     if lang == ENGLISH or opts.mode == "keyword" or index.multilingual_vectors is None:
         return ""
     settings = ranking.RANKING
     if settings.gloss_keywords <= 0 and settings.gloss_semantic <= 0:
         return ""
+    if not vocabulary.counted(index.db):
+        return (f"index {index.name!r} keeps no English words to gloss this question into, so "
+                f"it was searched by meaning only; `diplosearch index upgrade {index.name}` "
+                "adds them")
     words = gloss.gloss(index.db, index.multilingual_embedder, query, lang,
                         settings.gloss_floor, settings.gloss_per_word)
-    return f"read in English as: {' '.join(words)}" if words else ""
+    if not words:
+        return ("no word of this question matched an English word of the index closely "
+                "enough; it was searched by meaning only")
+    return f"English words searched for: {' '.join(words)}"
 
 
 def dates_note(index: Index, opts: SearchOptions, hits: list[Hit]) -> str:

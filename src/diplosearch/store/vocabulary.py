@@ -98,6 +98,15 @@ def embed_missing(db: sqlite3.Connection, embedder,
     return len(words)
 
 
+def counted(db: sqlite3.Connection) -> bool:
+    """Whether the index keeps its English words (an index made before migration 010, or
+    not yet upgraded, does not)."""
+    try:
+        return not is_empty(db)
+    except sqlite3.OperationalError:
+        return False
+
+
 def embedded(db: sqlite3.Connection) -> int:
     try:
         return int(db.execute(f"SELECT COUNT(*) FROM {TABLE} WHERE vector IS NOT NULL")
@@ -134,6 +143,12 @@ class WordVectors:
         matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=DTYPE).reshape(len(rows), -1)
         return cls([r[0] for r in rows] + stop,
                    np.vstack([matrix.astype(np.float32), _function_vectors(embedder, stop)]))
+
+    def positions(self) -> dict[str, int]:
+        """Word → its row (built once)."""
+        if not hasattr(self, "_positions"):
+            self._positions = {w: j for j, w in enumerate(self.words)}
+        return self._positions
 
     def is_function_word(self) -> np.ndarray:
         return np.array([w in FUNCTION_WORDS for w in self.words])
