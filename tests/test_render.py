@@ -122,3 +122,12 @@ def test_passages_count_once_both_models_have_embedded_them():
     english_only = _BothModels(lambda kind, n: alone.append(n), two=False)
     english_only.on_english(128)
     assert alone == [128]
+
+
+def test_markdown_keeps_the_search_note_with_the_hits():
+    from diplosearch.retrieval.results import SearchResults
+
+    shown = render.markdown(SearchResults([], query="санкции", index="ix",
+                                          note="English words searched for: sanctions"))
+    assert "> note: English words searched for: sanctions" in shown
+    assert "note" not in render.markdown(SearchResults([], query="sanctions", index="ix"))

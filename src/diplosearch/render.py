@@ -64,6 +64,8 @@ def _hits(n: int) -> str:
 
 def markdown(res: SearchResults) -> str:
     lines = [f"**{_hits(len(res))} for** _{md_escape(res.query)}_", ""]
+    if res.note:   # kept with the hits in saved notes, not only on stderr
+        lines[1:1] = ["", f"> note: {md_escape(res.note)}"]
     for rank, h in enumerate(res, start=1):
         before, after = _clipped(h)
         text = before + marked(h.text, h.highlights, MARKDOWN_MARKS, md_escape) + after
