@@ -135,8 +135,20 @@ def test_keys_that_name_nothing_in_the_index_are_warned_of(judged, seed_dir, has
                                    "keyword", "--no-progress", "-f", "json"])
     assert out.exit_code == 0, out.output
     warning = [line for line in out.stderr.splitlines() if line.startswith("warning:")]
-    assert len(warning) == 1 and "2 relevant key(s) name nothing" in warning[0]
+    assert len(warning) == 1 and "2 of its 4 relevant keys name nothing" in warning[0]
     assert "nosuchfile.txt" in warning[0] and "¶99" in warning[0] and "¶9," not in warning[0]
+
+
+def test_questions_judged_on_another_index_are_refused(seed_dir, hashing, tmp_path):
+    ds.build_index([seed_dir], tmp_path / "idx", model=hashing, multilingual=False)
+    path = tmp_path / "other.jsonl"
+    path.write_text(json.dumps({"id": "t", "question": "Operation Mercury", "relevant": {
+        "UNSC_2020_SPV.8699_spch012.txt": 2, "FRA_79_2024.txt": 1}}) + "\n")
+    out = CliRunner().invoke(app, ["eval", str(path), "-i", str(tmp_path / "idx"),
+                                   "--no-progress"])
+    assert out.exit_code == 2
+    assert "none of its 2 relevant keys names a document of index" in out.stderr
+    assert out.stdout == ""
 
 
 def test_a_missing_path_is_named_in_one_line(tmp_path):

@@ -189,10 +189,18 @@ def eval_(
         judged = load_questions(dataset, split)
         idx = open_index(index, model)
         missing = unmatched(idx, judged)
+        keys = len({key for j in judged for key in j.relevant})
+        if missing and len(missing) == keys:   # nothing to find: figures would all be 0
+            from ..errors import QueryError
+
+            raise QueryError(f"{dataset}: none of its {keys} relevant keys names a document "
+                             f"of index {idx.name!r} (e.g. {missing[0]!r}); is it the index "
+                             "these questions were judged on?")
         if missing:   # a typo scores as a plain miss: say so before the figures
-            print(f"warning: {dataset}: {len(missing)} relevant key(s) name nothing in index "
-                  f"{idx.name!r}, so they can only count as misses: "
-                  + ", ".join(missing[:8]) + (", …" if len(missing) > 8 else ""), file=sys.stderr)
+            print(f"warning: {dataset}: {len(missing)} of its {keys} relevant keys name "
+                  f"nothing in index {idx.name!r}, so they can only count as misses: "
+                  + ", ".join(missing[:8]) + (", … (--per-question FILE lists each question's)"
+                                              if len(missing) > 8 else ""), file=sys.stderr)
         with render.build_progress(progress) as bar:
             scored = question_scores(idx, judged, langs, modes, progress=bar)
         if per_question is not None:   # which question failed, and what came instead
