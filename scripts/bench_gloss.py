@@ -10,8 +10,8 @@ Prints, for each checkout, the median wall time of
   - building an index of the first --files Security Council speeches of 2020 (both models,
     as `diplosearch index build` does by default; this checkout also counts and embeds the
     English words),
-  - a first question in a fresh process over that checkout's bundled index, in English and
-    in Russian (`diplosearch search ... -f json`),
+  - a first question in a fresh process over that checkout's bundled index, in English,
+    Russian and Chinese (`diplosearch search ... -f json`; Chinese also reads CC-CEDICT),
 and the ratios this/old (targets of issue 18: build <= 1.2, English cold search <= 1.1).
 """
 
@@ -30,7 +30,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 SPEECHES = REPO.parent / "shared" / "corpus" / "unsc_2020_pires" / "speeches_txt_2020"
 QUESTIONS = {"en": "what measures target foreign terrorist fighters",
-             "ru": "Какие меры направлены против иностранных боевиков-террористов?"}
+             "ru": "Какие меры направлены против иностранных боевиков-террористов?",
+             "zh": "哪些措施针对外国恐怖主义战斗人员？"}
 
 
 def run(tree: Path, args: list[str], home: Path) -> float:
