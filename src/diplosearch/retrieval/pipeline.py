@@ -14,9 +14,9 @@ import numpy as np
 from ..embed.base import normalise
 from ..embed.models import Embedder
 from ..errors import QueryError
-from ..text.language import ENGLISH, detect, identify
-from ..store import database, vocabulary
-from . import crosslingual, gloss, keyword, names, paragraphs, ranking
+from ..text.language import ENGLISH, identify
+from ..store import database
+from . import crosslingual, gloss, keyword, names, notes, paragraphs, ranking
 from .filters import Filters
 from .fusion import DEFAULT_FUSION, FUSIONS, MODES, fuse, normalised, unit_scores
 from .highlight import best_sentences_lexical, best_sentences_stored
@@ -331,10 +331,7 @@ def run(index: Index, query: str, opts: SearchOptions) -> SearchResults:
             best_sentences_lexical(query, texts, [h.span if h.window else None for h in hits])
         hits = [replace(h, highlights=sp) for h, sp in zip(hits, spans)]
     return SearchResults(hits, query=query, index=index.name,
-                         note="; ".join(n for n in (language_note(index, query, opts),
-                                                    gloss_note(index, query, opts),
-                                                    length_note(index, query, opts),
-                                                    dates_note(index, opts, hits)) if n),
+                         note=notes.for_reader(index, query, opts, hits),
                          group_field=GROUP_FIELDS[opts.group_by] if opts.group_by else None)
 
 
@@ -345,78 +342,6 @@ def below(found: list[Hit], hits: list[Hit]) -> list[Hit]:
         return hits
     floor = found[-1].score
     return [replace(h, score=min(h.score, floor)) if h.score is not None else h for h in hits]
-
-
-def language_note(index: Index, query: str, opts: SearchOptions) -> str:
-    """Why a question in another language may find little: this index has no multilingual
-    vectors (built before them, or without them), so only the English model read it; or
-    keyword mode matched its own words against records in English."""
-    lang = detect(query)
-    if lang == ENGLISH:
-        return ""
-    if opts.mode == "keyword":
-        # Only a script says surely that a word cannot be in English records ("embargo",
-        # "locusts" may be read as Spanish); without multilingual vectors, the records'
-        # languages are unknown
-        if lang not in ("ru", "ar", "zh") or not index.knows_languages \
-                or index.has_foreign_records:
-            return ""
-        return (f"this question looks {lang!r}; keyword mode matches its own words, and "
-                f"index {index.name!r} holds records in English only: ask in hybrid or "
-                "semantic mode to search them in English")
-    if index.multilingual_vectors is not None:
-        return ""
-    return (f"this question looks {lang!r}, not English, but index {index.name!r} has no "
-            "multilingual vectors, so only the English model searched it; rebuild the index "
-            "(`diplosearch index build ... --replace`) to search it in any UN language")
-
-
-def gloss_note(index: Index, query: str, opts: SearchOptions) -> str:
-    """Which English words a question in another language was searched for (`gloss`), so
-    an analyst sees how it was read; or why there were none."""
-    lang = identify(query).language
-    if lang == ENGLISH or opts.mode == "keyword" or index.multilingual_vectors is None:
-        return ""
-    settings = ranking.RANKING
-    if settings.gloss_keywords <= 0 and settings.gloss_semantic <= 0:
-        return ""
-    if not vocabulary.counted(index.db):
-        return (f"index {index.name!r} keeps no English words to gloss this question into, so "
-                f"it was searched by meaning only; `diplosearch index upgrade {index.name}` "
-                "adds them")
-    words = gloss.gloss(index.db, index.multilingual_embedder, query, lang,
-                        settings.gloss_floor, settings.gloss_per_word)
-    if not words:
-        return ("no word of this question matched an English word of the index closely "
-                "enough; it was searched by meaning only")
-    return f"English words searched for: {' '.join(words)}"
-
-
-def dates_note(index: Index, opts: SearchOptions, hits: list[Hit]) -> str:
-    """Why a date filter found nothing: the dates the index's documents do have."""
-    if hits or not (opts.filters.since or opts.filters.until):
-        return ""
-    low, high = index.db.execute(
-        "SELECT min(d), max(d) FROM (SELECT COALESCE(date, json_extract(metadata, '$.year')) "
-        "AS d FROM documents)").fetchone()
-    if low is None:
-        return ""
-    held = low if low == high else f"{low} to {high}"
-    return f"no passage is dated within the dates asked for; index {index.name!r} holds {held}"
-
-
-def length_note(index: Index, query: str, opts: SearchOptions) -> str:
-    """Why part of a long question may not count: the English model reads only its first
-    `max_tokens` word pieces (keyword search reads every word)."""
-    limit = index.embedder.max_tokens if opts.mode != "keyword" else None
-    if limit is None or len(query) <= limit:   # a piece is at least one character
-        return ""
-    pieces = index.embedder.count_tokens([query])[0]
-    if pieces <= limit:
-        return ""
-    return (f"this question is {pieces} word pieces long, but the model reads only the first "
-            f"{limit}: the rest did not count in the semantic search (keyword search reads "
-            "it all); put its point first, or shorten it")
 
 
 def expand(index: Index, hits: list[Hit], layouts: dict[int, list[paragraphs.Part]]) -> list[Hit]:
