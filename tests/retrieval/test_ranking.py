@@ -94,3 +94,23 @@ def test_a_date_filter_that_finds_nothing_says_which_dates_the_index_holds(dated
     assert list(found) == []
     assert "holds 2020-01-10 to 2020-02-" in found.note
     assert dated_index.search("Syria", since="2020").note == ""
+
+
+def test_short_procedural_turns_are_lowered_not_removed():
+    import sqlite3
+
+    from diplosearch.retrieval import ranking
+
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE passages (id INTEGER PRIMARY KEY, text TEXT)")
+    db.executemany("INSERT INTO passages VALUES (?, ?)", [
+        (1, "I now give the floor to the representative of Yemen."),
+        (2, "The blockade of Yemen's ports must be lifted to let fuel and food in."),
+        (3, "I thank Mr. Griffiths for his briefing."),
+        (4, "I call on all parties to respect the ceasefire in Hodeidah, which remains fragile "
+            "and must hold if the talks are to resume; " + "the talks " * 40)])
+    pairs = [(1, 0.9), (3, 0.85), (2, 0.8), (4, 0.7)]
+    lowered = ranking.with_procedural_penalty(db, pairs, 0.2)
+    assert [p for p, _ in lowered] == [2, 1, 4, 3]
+    assert dict(lowered)[4] == 0.7          # "I call on all parties ...": long, not a turn
+    assert ranking.with_procedural_penalty(db, pairs, 0.0) == pairs

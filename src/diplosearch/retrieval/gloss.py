@@ -49,7 +49,8 @@ def words_of(db: sqlite3.Connection, embedder) -> WordVectors:
 
 
 def gloss(db: sqlite3.Connection, embedder, question: str, language: str,
-          floor: float = 0.7, per_word: int = 2, margin: float = 0.05) -> list[str]:
+          floor: float = 0.7, per_word: int = 2, margin: float = 0.05,
+          dictionary: float = DICTIONARY_BONUS) -> list[str]:
     """English words standing for `question` (in `language`, not English), in the
     question's order; [] when the index keeps no English words (made before them).
 
@@ -58,14 +59,16 @@ def gloss(db: sqlite3.Connection, embedder, question: str, language: str,
         floor: the least cosine at which an English word stands for a question's word.
         per_word: at most this many English words per word of the question, each within
             `margin` of the closest.
+        dictionary: how far CC-CEDICT's meanings of a Chinese word are lifted above
+            `floor` (0: the dictionary is not used).
     """
     key = (_state(db), getattr(embedder, "name", ""), question, language, floor, per_word,
-           margin)
+           margin, dictionary)
     if key not in _GLOSSES:
         if len(_GLOSSES) > 256:
             _GLOSSES.clear()
         _GLOSSES[key] = _gloss(words_of(db, embedder), embedder, question, language, floor,
-                               per_word, margin)
+                               per_word, margin, dictionary)
     return list(_GLOSSES[key])
 
 
@@ -73,7 +76,7 @@ _GLOSSES: dict[tuple, tuple[str, ...]] = {}   # a search glosses its question on
 
 
 def _gloss(vocab: WordVectors, embedder, question: str, language: str, floor: float,
-           per_word: int, margin: float) -> tuple[str, ...]:
+           per_word: int, margin: float, dictionary: float) -> tuple[str, ...]:
     tokens = question_words(question, language)
     if not len(vocab) or not tokens:
         return ()
@@ -81,7 +84,8 @@ def _gloss(vocab: WordVectors, embedder, question: str, language: str, floor: fl
     if language == "ar":   # the word without its article or attached conjunction, if closer
         bare = [arabic_bare(t) for t in tokens]
         sims = np.maximum(sims, np.asarray(embedder.embed(bare), dtype=np.float32) @ vocab.matrix.T)
-    known = _prefer_dictionary(sims, tokens, vocab, floor) if language == "zh" else set()
+    known = _prefer_dictionary(sims, tokens, vocab, floor, dictionary) \
+        if language == "zh" and dictionary > 0 else set()
     stop = vocab.is_function_word()
     function_like = stop[sims.argmax(axis=1)]
     function_like[list(known)] = False          # the dictionary gives it a meaning
@@ -95,9 +99,9 @@ def _gloss(vocab: WordVectors, embedder, question: str, language: str, floor: fl
 
 
 def _prefer_dictionary(sims: np.ndarray, tokens: list[str], vocab: WordVectors,
-                       floor: float) -> set[int]:
+                       floor: float, bonus: float) -> set[int]:
     """Lift, for each Chinese run CC-CEDICT holds, its dictionary meanings that the index
-    holds to at least `floor` plus `DICTIONARY_BONUS`: they stand for the run before the
+    holds to at least `floor` plus `bonus`: they stand for the run before the
     model's nearest words, and a run the dictionary knows wins the segmentation. Returns
     the runs lifted."""
     where = vocab.positions()
@@ -106,7 +110,7 @@ def _prefer_dictionary(sims: np.ndarray, tokens: list[str], vocab: WordVectors,
         for word in cedict.english_of(token):
             j = where.get(word)
             if j is not None:
-                sims[i, j] = max(sims[i, j], floor) + DICTIONARY_BONUS
+                sims[i, j] = max(sims[i, j], floor) + bonus
                 lifted.add(i)
     return lifted
 

@@ -131,6 +131,7 @@ def retrieve(index: Index, query: str, qvec: np.ndarray | None, depth: int,
                                           settings.meeting_paragraphs)
     pairs = ranking.with_priors(index.db, pairs, query, lang, settings.date_prior,
                                 settings.place_prior)
+    pairs = ranking.with_procedural_penalty(index.db, pairs, settings.procedural_penalty)
     if lang == ENGLISH:
         pairs = ranking.with_header(index.db, pairs, query, settings.header_prior)
     return ranking.with_paragraph_evidence(index.db, pairs, settings.paragraph_evidence), q
@@ -205,7 +206,8 @@ def _gloss(index: Index, query: str, lang: str, loading) -> list[str]:
         return []
     loading.result()     # the multilingual model
     return gloss.gloss(index.db, index.multilingual_embedder, query, lang,
-                       settings.gloss_floor, settings.gloss_per_word)
+                       settings.gloss_floor, settings.gloss_per_word,
+                       settings.gloss_margin, settings.gloss_dictionary)
 
 
 def _english_keywords(index: Index, sem: list[tuple[int, float]], glossed: list[str],

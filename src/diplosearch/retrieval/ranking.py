@@ -49,7 +49,12 @@ class Ranking:
     gloss_keywords: float = 0.5
     gloss_semantic: float = 2.0
     gloss_floor: float = 0.7         #   least cosine of a question's word to its English gloss
-    gloss_per_word: int = 2          #   English words at most per word of the question
+    gloss_per_word: int = 2          #   English words at most per word of the question,
+    gloss_margin: float = 0.05       #   each within this of the closest
+    gloss_dictionary: float = 0.15   #   Chinese: CC-CEDICT's meanings lifted this far above
+                                     #   the floor (0: not used)
+    procedural_penalty: float = 0.2  # taken from a short procedural turn ("I now give the
+                                     #   floor to ..."): never an answer, seldom quotable
     header_prior: float = 0.0        # English question: times the share of its words found in
                                      #   the passage's header (meeting topic, speaker's country)
 
@@ -173,3 +178,23 @@ def headers(db: sqlite3.Connection, ids: list[int]) -> dict[int, str]:
     return {pid: f"{topic or ''} {aff or ''}" for pid, topic, aff in database.by_ids(
         db, "SELECT p.id, json_extract(d.metadata, '$.topic'), p.affiliation FROM passages p "
             "JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({ids})", ids)}
+
+
+_PROCEDURAL = re.compile(r"^\s*(?:I (?:now )?(?:give the floor|call on|shall now give the floor|"
+                         r"invite)|I thank (?:the|Mr|Ms|Mrs|him|her|His|Her).{0,80}?"
+                         r"(?:briefing|statement|remarks)\.?\s*$)", re.IGNORECASE)
+
+
+def with_procedural_penalty(db: sqlite3.Connection, pairs: Ranked, penalty: float,
+                            longest: int = 300) -> Ranked:
+    """Candidates that are a short procedural turn ("I now give the floor to the
+    representative of Yemen.", "I call on the Minister for Foreign Affairs of Timor-Leste.",
+    "I thank Mr. X for his briefing.") lowered by `penalty`: they match a question's names
+    and nothing else (new-user trial: second for an Arabic question on Yemen)."""
+    if penalty <= 0 or not pairs:
+        return pairs
+    rows = dict(database.by_ids(db, "SELECT id, text FROM passages WHERE id IN ({ids}) "
+                                    f"AND length(text) < {longest}", [p for p, _ in pairs]))
+    scored = [(pid, score - penalty if pid in rows and _PROCEDURAL.match(rows[pid]) else score)
+              for pid, score in pairs]
+    return sorted(scored, key=lambda item: (-item[1], item[0]))
