@@ -5,6 +5,7 @@ its split fixed before any tuning: "dev" or "test" by the parity of the sha256 o
 
     python scripts/devset_assemble.py /path/to/w1.jsonl /path/to/w2.jsonl ...
     python scripts/devset_assemble.py --heldout /path/to/w4.jsonl ...   # heldout_<corpus>.jsonl
+    python scripts/devset_assemble.py --heldout3 /path/to/w7.jsonl ...  # heldout3_<corpus>.jsonl
 
 `--heldout`: a second held-out set, written after the first was spent (its test half run
 more than once): every question in it is split "heldout", never tuned on, run at the end.
@@ -29,8 +30,10 @@ def split_of(qid: str) -> str:
 
 
 def main(paths: list[str]) -> None:
-    heldout = "--heldout" in paths
-    paths = [p for p in paths if p != "--heldout"]
+    third = "--heldout3" in paths
+    heldout = third or "--heldout" in paths
+    paths = [p for p in paths if p not in ("--heldout", "--heldout3")]
+    prefix = "heldout3" if third else "heldout" if heldout else "analyst"
     rows = []
     for path in paths:
         for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
@@ -40,10 +43,10 @@ def main(paths: list[str]) -> None:
             missing = [lang for lang in LANGS if not rec["questions"].get(lang, "").strip()]
             if missing or not any(g == 2 for g in rec["relevant"].values()):
                 sys.exit(f"{path}: line {n}: missing {missing or 'a grade-2 speech'}")
-            rec["split"] = "heldout" if heldout else split_of(rec["id"])
+            rec["split"] = prefix if heldout else split_of(rec["id"])
             rows.append(rec)
     for corpus in sorted({r["corpus"] for r in rows}):
-        out = DATA / f"{'heldout' if heldout else 'analyst'}_{corpus}.jsonl"
+        out = DATA / f"{prefix}_{corpus}.jsonl"
         out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows
                                if r["corpus"] == corpus), encoding="utf-8")
     by = {}
