@@ -187,7 +187,7 @@ def print_table(rows: list[dict], split: str) -> None:
 def parse_args(argv=None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", choices=("dev", "test", "all", "heldout"), default="dev",
+    ap.add_argument("--split", choices=("dev", "test", "all", "heldout", "heldout3"), default="dev",
                     help="which half of the judged questions to ask (default dev); heldout: "
                          "the second held-out set, heldout_<corpus>.jsonl")
     ap.add_argument("--corpus", action="append", choices=sorted(CORPUS),
@@ -209,8 +209,8 @@ def main(argv=None) -> int:
     split = None if args.split == "all" else args.split
     records, builds = [], {}
     for corpus in args.corpus or list(CORPUS):
-        name = CORPUS[corpus][0].name.replace("analyst_", "heldout_") \
-            if split == "heldout" else CORPUS[corpus][0].name
+        name = CORPUS[corpus][0].name.replace("analyst_", f"{split}_") \
+            if split and split.startswith("heldout") else CORPUS[corpus][0].name
         judged = load_questions(args.questions_dir / name, split)
         embeddings, seconds = open_peer(corpus, args.cache)
         builds[corpus] = seconds

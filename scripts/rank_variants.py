@@ -103,14 +103,15 @@ def run(variant: str, corpus: str, split: str, langs, modes, prefix: str = "devp
 
 
 def questions_file(corpus: str, split: str) -> Path:
-    """analyst_<corpus>.jsonl (splits dev and test), or heldout_<corpus>.jsonl (split
-    heldout: the second held-out set, written after the first test half was spent)."""
-    return DATA / f"{'heldout' if split == 'heldout' else 'analyst'}_{corpus}.jsonl"
+    """analyst_<corpus>.jsonl (splits dev and test), or heldout_<corpus>.jsonl and
+    heldout3_<corpus>.jsonl (splits heldout and heldout3: the second and third held-out
+    sets, each written after the one before was spent)."""
+    return DATA / f"{split if split.startswith('heldout') else 'analyst'}_{corpus}.jsonl"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--split", default="dev", help="dev, test, all (both), or heldout")
+    ap.add_argument("--split", default="dev", help="dev, test, all (both), heldout or heldout3")
     ap.add_argument("--corpus", nargs="+", default=["unsc2020", "ungdc"])
     ap.add_argument("--only", nargs="+", default=list(VARIANTS))
     ap.add_argument("--lang", nargs="+", default=None)

@@ -37,7 +37,7 @@ def main() -> None:
     out = []
     for corpus in args.corpus:
         idx = ds.open_index(f"devpool-{corpus}")
-        name = f"{'heldout' if args.split == 'heldout' else 'analyst'}_{corpus}.jsonl"
+        name = f"{args.split if args.split.startswith('heldout') else 'analyst'}_{corpus}.jsonl"
         for line in (DATA / name).read_text(encoding="utf-8").splitlines():
             q = json.loads(line)
             if q["split"] != args.split and args.split != "all":
