@@ -14,6 +14,7 @@ import numpy as np
 from ..embed.base import normalise
 from ..embed.models import Embedder
 from ..errors import QueryError
+from ..text import cedict
 from ..text.language import ENGLISH, identify
 from ..store import database
 from . import crosslingual, gloss, keyword, names, notes, paragraphs, ranking
@@ -150,6 +151,8 @@ def _candidates(index: Index, query: str, qvec: np.ndarray | None, depth: int,
     # vectors and the English model loads: a first question in Russian waits for the
     # slower of the two models, not their sum (scripts/bench_coldstart.py --languages).
     second = _pool().submit(_load_second, index, query) if foreign_question else None
+    if lang == "zh" and ranking.RANKING.gloss_dictionary > 0:   # CC-CEDICT, meanwhile
+        _pool().submit(cedict.available)
     vecs, allowed = index.vectors, allowed_ids(index, opts.filters)   # database reads: here
     mvecs = index.multilingual_vectors if foreign_question or index.has_foreign_records else None
 
