@@ -3,17 +3,10 @@
 import json
 
 import pytest
-from typer.testing import CliRunner
 
 import diplosearch as ds
-from diplosearch.cli import app
+from tests.cli_support import run
 from tests.conftest import QUESTION
-
-runner = CliRunner()
-
-
-def run(*args):
-    return runner.invoke(app, [str(a) for a in args])
 
 
 @pytest.fixture
@@ -179,12 +172,11 @@ def test_grouped_results_show_their_groups(tmp_path, hashing):
         (tmp_path / name).write_text(f"{who}: We support sanctions on arms transfers.\n\n"
                                      f"{who}: Sanctions must be targeted and humane.\n")
     ds.build_index([tmp_path / "a.txt", tmp_path / "b.txt"], "grouped", model=hashing)
-    out = CliRunner().invoke(app, ["search", "sanctions", "-i", "grouped", "--model", "hashing",
-                                   "--group-by", "country", "--per-group", "2", "-k", "2",
-                                   "-f", "json"])
+    out = run("search", "sanctions", "-i", "grouped", "--model", "hashing",
+              "--group-by", "country", "--per-group", "2", "-k", "2", "-f", "json")
     assert out.exit_code == 0, out.output
     groups = [h["group"] for h in json.loads(out.stdout)]
     assert sorted(set(groups)) == ["France", "Kenya"] and len(groups) == 4
-    table = CliRunner().invoke(app, ["search", "sanctions", "-i", "grouped", "--model",
-                                     "hashing", "--group-by", "country", "-k", "2"])
+    table = run("search", "sanctions", "-i", "grouped", "--model", "hashing",
+                "--group-by", "country", "-k", "2")
     assert "in 2 groups" in table.stdout and "France" in table.stdout
