@@ -20,15 +20,14 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-SPEECHES = REPO.parent / "shared" / "corpus" / "unsc_2020_pires" / "speeches_txt_2020"
 sys.path.insert(0, str(REPO / "src"))
+from speech_slice import copy_speeches  # noqa: E402  (scripts/speech_slice.py)
 
 from diplosearch.scale.worker import ShardWorker  # noqa: E402
 
@@ -84,10 +83,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        corpus = out / "corpus"
-        corpus.mkdir()
-        for name in sorted(os.listdir(SPEECHES))[: args.files]:
-            shutil.copy(SPEECHES / name, corpus / name)
+        corpus = copy_speeches(out / "corpus", args.files)
         n, secs = local_build(corpus, out, args.multilingual)
         print(f"local build : {n} passages in {secs:6.1f} s = {n / secs:6.1f} passages/s, "
               f"driver peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")

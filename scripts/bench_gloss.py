@@ -27,8 +27,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from speech_slice import copy_speeches  # scripts/speech_slice.py
+
 REPO = Path(__file__).resolve().parent.parent
-SPEECHES = REPO.parent / "shared" / "corpus" / "unsc_2020_pires" / "speeches_txt_2020"
 QUESTIONS = {"en": "what measures target foreign terrorist fighters",
              "ru": "Какие меры направлены против иностранных боевиков-террористов?",
              "zh": "哪些措施针对外国恐怖主义战斗人员？"}
@@ -53,10 +54,7 @@ def main() -> int:
     trees = {"this": REPO, "old": args.old.resolve()}
     times: dict[tuple[str, str], list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = Path(tmp) / "corpus"
-        corpus.mkdir()
-        for name in sorted(os.listdir(SPEECHES))[:args.files]:
-            shutil.copy(SPEECHES / name, corpus / name)
+        corpus = copy_speeches(Path(tmp) / "corpus", args.files)
         for i in range(args.builds):
             for label, tree in trees.items():
                 home = Path(tmp) / f"home-{label}-{i}"

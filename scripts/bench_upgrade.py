@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sqlite3
 import sys
 import tempfile
@@ -22,8 +21,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-SPEECHES = REPO.parent / "shared" / "corpus" / "unsc_2020_pires" / "speeches_txt_2020"
 sys.path.insert(0, str(REPO / "src"))
+from speech_slice import copy_speeches  # noqa: E402  (scripts/speech_slice.py)
 
 
 def ids_and_langs(index: Path) -> list[tuple]:
@@ -42,10 +41,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        corpus = out / "corpus"
-        corpus.mkdir()
-        for name in sorted(os.listdir(SPEECHES))[: args.files]:
-            shutil.copy(SPEECHES / name, corpus / name)
+        corpus = copy_speeches(out / "corpus", args.files)
         started = time.perf_counter()
         _, report = ds.build_index(corpus, out / "old", multilingual=False)
         english = time.perf_counter() - started

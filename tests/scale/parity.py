@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 import numpy as np
@@ -73,3 +74,18 @@ def assert_same_index(local, remote, atol: float = 1e-5, exact: bool = True,
     counted = ("documents", "passages", "segments") if same_commits else ("documents", "passages")
     assert {k: n.counts.get(k) for k in counted} == {k: m.counts.get(k) for k in counted}
     assert m.backends != []
+
+
+def fails_on_binary(wait: float):
+    """A shard worker that raises "interrupted" on the shard holding zz_binary.txt, after
+    `wait` seconds (so the driver takes the shards done before it): a build or add cut short."""
+    from diplosearch.scale import ray_build
+
+    class FailsOnBinary(ray_build.ShardWorker):
+        def run(self, spec):
+            if any(Path(f["path"]).name == "zz_binary.txt" for f in spec["files"]):
+                time.sleep(wait)
+                raise RuntimeError("interrupted")
+            return super().run(spec)
+
+    return FailsOnBinary

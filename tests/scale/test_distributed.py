@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +19,8 @@ from diplosearch.scale import ray_build
 from diplosearch.errors import IndexExistsError
 from diplosearch.index import build_index
 
-from tests.scale.parity import assert_same_index, english_vectors as vectors, on_ray
+from tests.scale.parity import (assert_same_index, english_vectors as vectors,
+                                fails_on_binary, on_ray)
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / \
     "unsc_2020_pires" / "speeches_txt_2020"
@@ -79,13 +79,6 @@ def test_a_worker_that_dies_is_retried(ray_local, corpus, tmp_path):
 def test_a_rerun_skips_shards_already_written(ray_local, corpus, tmp_path):
     shard_dir, log = tmp_path / "shards", tmp_path / "embedded.log"
 
-    class FailsOnLast(ray_build.ShardWorker):
-        def run(self, spec):
-            if any(Path(f["path"]).name == "zz_binary.txt" for f in spec["files"]):
-                time.sleep(3)   # lets the driver take the shards done before this one
-                raise RuntimeError("interrupted")
-            return super().run(spec)
-
     class Logs(ray_build.ShardWorker):
         def run(self, spec):
             key, payload, vecs = super().run(spec)
@@ -96,7 +89,8 @@ def test_a_rerun_skips_shards_already_written(ray_local, corpus, tmp_path):
 
     with pytest.raises(Exception, match="interrupted"):
         ray_build.build_index_ray(corpus, tmp_path / "ray", model="hashing", workers=1,
-                                    files_per_shard=16, shard_dir=shard_dir, worker=FailsOnLast)
+                                    files_per_shard=16, shard_dir=shard_dir,
+                                    worker=fails_on_binary(3))
     written = {p.stem for p in shard_dir.glob("*.json")}
     assert 1 <= len(written) <= 2 and not (tmp_path / "ray").exists()
     remote, _ = ray_build.build_index_ray(corpus, tmp_path / "ray", model="hashing",

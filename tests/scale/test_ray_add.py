@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ import pytest
 import diplosearch as ds
 from diplosearch.errors import SameNameError
 from diplosearch.scale import ray_build
-from tests.scale.parity import SPEECHES, assert_same_index, on_ray
+from tests.scale.parity import SPEECHES, assert_same_index, fails_on_binary, on_ray
 
 
 def report_of(r) -> dict:
@@ -96,17 +95,10 @@ def test_a_failed_add_leaves_the_index_as_it_was(ray_local, setup, tmp_path):
     base, folder = setup
     before = copy(base, "before")
 
-    class FailsOnLast(ray_build.ShardWorker):
-        def run(self, spec):
-            if any(Path(f["path"]).name == "zz_binary.txt" for f in spec["files"]):
-                time.sleep(2)   # lets the driver take the shards done before this one
-                raise RuntimeError("interrupted")
-            return super().run(spec)
-
     shards = tmp_path / "shards"
     with pytest.raises(Exception, match="interrupted"):
         ray_build.add_index_ray(folder, base, workers=1, files_per_shard=3, shard_dir=shards,
-                                worker=FailsOnLast)
+                                worker=fails_on_binary(2))
     assert ds.verify_index(base).ok
     assert_same_index(ds.open_index(before), ds.open_index(base))
     report = ray_build.add_index_ray(folder, base, workers=2, files_per_shard=3,

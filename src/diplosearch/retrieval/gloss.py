@@ -17,6 +17,7 @@ questions, and by 0.06 to 0.17 on two held-out sets of 70 (scripts/data/ranking_
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 
 import numpy as np
@@ -86,7 +87,7 @@ def _gloss(vocab: WordVectors, embedder, question: str, language: str, floor: fl
         sims = np.maximum(sims, np.asarray(embedder.embed(bare), dtype=np.float32) @ vocab.matrix.T)
     known = _prefer_dictionary(sims, tokens, vocab, floor, dictionary) \
         if language == "zh" and dictionary > 0 else set()
-    stop = vocab.is_function_word()
+    stop = vocab.is_function_word
     function_like = stop[sims.argmax(axis=1)]
     function_like[list(known)] = False          # the dictionary gives it a meaning
     sims[:, stop] = -1.0
@@ -104,7 +105,7 @@ def _prefer_dictionary(sims: np.ndarray, tokens: list[str], vocab: WordVectors,
     holds to at least `floor` plus `bonus`: they stand for the run before the
     model's nearest words, and a run the dictionary knows wins the segmentation. Returns
     the runs lifted."""
-    where = vocab.positions()
+    where = vocab.positions
     lifted = set()
     for i, token in enumerate(tokens):
         for word in cedict.english_of(token):
@@ -137,8 +138,15 @@ def _kept(tokens: list[str], best: np.ndarray, question: str, language: str,
 
 def _places(question: str, language: str) -> list[str]:
     """The English names of the countries the question names, as words."""
-    english: dict[str, str] = {}
-    for name, code in mentions.english_names().items():
-        english.setdefault(code, name.split(" - ")[0].lower())   # "Congo - Kinshasa"
+    english = _english_names()
     return [w for code in mentions.places(question, language) if code in english
             for w in english[code].split() if w not in FUNCTION_WORDS]
+
+
+@functools.lru_cache(maxsize=1)
+def _english_names() -> dict[str, str]:
+    """ISO code → its first CLDR English name, lower-cased ("Congo - Kinshasa": "congo")."""
+    english: dict[str, str] = {}
+    for name, code in mentions.english_names().items():
+        english.setdefault(code, name.split(" - ")[0].lower())
+    return english

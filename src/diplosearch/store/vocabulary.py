@@ -43,10 +43,6 @@ def count(db: sqlite3.Connection, texts: Iterable[str]) -> None:
                        "DO UPDATE SET count = count + excluded.count", seen.items())
 
 
-def exists(db: sqlite3.Connection) -> bool:
-    return db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (TABLE,)).fetchone() is not None
-
-
 def is_empty(db: sqlite3.Connection) -> bool:
     return db.execute(f"SELECT 1 FROM {TABLE} LIMIT 1").fetchone() is None
 
@@ -122,6 +118,8 @@ class WordVectors:
     def __init__(self, words: list[str], matrix: np.ndarray) -> None:
         self.words = words
         self.matrix = np.asarray(matrix, dtype=np.float32)
+        self.positions = {w: j for j, w in enumerate(words)}       # word → its row
+        self.is_function_word = np.array([w in FUNCTION_WORDS for w in words], dtype=bool)
 
     def __len__(self) -> int:
         return len(self.words)
@@ -143,15 +141,6 @@ class WordVectors:
         matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=DTYPE).reshape(len(rows), -1)
         return cls([r[0] for r in rows] + stop,
                    np.vstack([matrix.astype(np.float32), _function_vectors(embedder, stop)]))
-
-    def positions(self) -> dict[str, int]:
-        """Word → its row (built once)."""
-        if not hasattr(self, "_positions"):
-            self._positions = {w: j for j, w in enumerate(self.words)}
-        return self._positions
-
-    def is_function_word(self) -> np.ndarray:
-        return np.array([w in FUNCTION_WORDS for w in self.words])
 
 
 _FUNCTION_VECTORS: dict[str, np.ndarray] = {}
