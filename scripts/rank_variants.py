@@ -34,6 +34,10 @@ DATA = Path(__file__).resolve().parent / "data"
 # name → changes to the current settings; each is one lever, measured alone
 VARIANTS: dict[str, dict] = {
     "current": {},
+    "repeat0.1": {"statement_repeat": 0.1},
+    "repeat0.2": {"statement_repeat": 0.2},
+    "repeat0.4": {"statement_repeat": 0.4},
+    "repeat1": {"statement_repeat": 1.0},
     "depth50": {"depth": 50},
     "depth200": {"depth": 200},
     "depth300": {"depth": 300},
@@ -104,14 +108,17 @@ def run(variant: str, corpus: str, split: str, langs, modes, prefix: str = "devp
 
 def questions_file(corpus: str, split: str) -> Path:
     """analyst_<corpus>.jsonl (splits dev and test), or heldout_<corpus>.jsonl and
-    heldout3_<corpus>.jsonl (splits heldout and heldout3: the second and third held-out
-    sets, each written after the one before was spent)."""
+    heldout3_<corpus>.jsonl, heldout4_<corpus>.jsonl (splits heldout, heldout3, heldout4:
+    the second, third and fourth held-out sets, each written after the one before was
+    spent)."""
     return DATA / f"{split if split.startswith('heldout') else 'analyst'}_{corpus}.jsonl"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--split", default="dev", help="dev, test, all (both), heldout or heldout3")
+    ap.add_argument("--split", nargs="+", default=["dev"],
+                    help="dev, test, all (both), heldout, heldout3 or heldout4; several are "
+                         "asked together")
     ap.add_argument("--corpus", nargs="+", default=["unsc2020", "ungdc"])
     ap.add_argument("--only", nargs="+", default=list(VARIANTS))
     ap.add_argument("--lang", nargs="+", default=None)
@@ -127,8 +134,8 @@ def main() -> None:
     results = {}
     for name in names:
         started = time.perf_counter()
-        scores = [s for corpus in args.corpus
-                  for s in run(name, corpus, args.split, args.lang, args.mode, args.prefix)]
+        scores = [s for split in args.split for corpus in args.corpus
+                  for s in run(name, corpus, split, args.lang, args.mode, args.prefix)]
         results[name] = scores
         print(f"# {name}: {len(scores)} searches in {time.perf_counter() - started:.0f} s",
               file=sys.stderr)

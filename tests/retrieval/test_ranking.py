@@ -114,3 +114,50 @@ def test_short_procedural_turns_are_lowered_not_removed():
     assert [p for p, _ in lowered] == [2, 1, 4, 3]
     assert dict(lowered)[4] == 0.7          # "I call on all parties ...": long, not a turn
     assert ranking.with_procedural_penalty(db, pairs, 0.0) == pairs
+
+
+def test_a_statements_later_paragraphs_come_after_other_statements_best():
+    import sqlite3
+
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE passages (id INTEGER PRIMARY KEY, doc_id INTEGER, statement INTEGER,"
+               " paragraph INTEGER)")
+    db.executemany("INSERT INTO passages VALUES (?, ?, ?, ?)", [
+        (1, 1, 1, 1), (2, 1, 1, 1),      # two parts of one paragraph of statement 1
+        (3, 1, 1, 2), (4, 1, 2, 1),      # statement 1's second paragraph; statement 2
+        (5, 2, None, 4), (6, 2, None, 7)])   # a document without turns: one statement
+    pairs = [(1, 0.9), (2, 0.85), (3, 0.8), (5, 0.6), (6, 0.5), (4, 0.4)]
+    lowered = ranking.with_statement_repeat(db, pairs, 1.0)
+    assert [p for p, _ in lowered] == [1, 2, 5, 4, 3, 6]
+    assert dict(lowered)[2] == 0.85 and dict(lowered)[3] == pytest.approx(-0.2)
+    assert ranking.with_statement_repeat(db, pairs, 0.0) == pairs
+
+
+def test_the_first_hits_show_each_statement_once_before_any_second_paragraph(tmp_path):
+    folder = tmp_path / "speeches"
+    folder.mkdir()
+    (folder / "long.txt").write_text("\n\n".join(
+        f"The cholera vaccination campaign reached district {n} with cholera vaccines and "
+        f"cholera treatment; cholera vaccination teams stayed {n} weeks." for n in range(8)))
+    for n in range(6):
+        (folder / f"short{n}.txt").write_text(
+            f"Our delegation spoke of many things in meeting {n}.\n\nA cholera vaccination "
+            f"campaign is also planned there, among other health measures of year {n}.")
+    for n in range(3):
+        (folder / f"other{n}.txt").write_text(f"Fisheries quotas and maritime borders, round {n}.")
+    idx = ds.build_index([folder], tmp_path / "home", model=ds.HashingEmbedder(),
+                         multilingual=False)[0]
+    hits = idx.search("cholera vaccination campaign", k=7)
+    assert len({h.source for h in hits}) == 7          # one paragraph of each statement
+    more = idx.search("cholera vaccination campaign", k=14)
+    assert [h.id for h in more[:7]] == [h.id for h in hits]
+    assert [h.source for h in more[7:]].count(hits[0].source) >= 6   # then the long one's
+
+
+def test_ten_hits_are_ten_statements_when_ten_match(dated_index):
+    hits = dated_index.search("the humanitarian situation and the political process", k=10)
+    statements = {(h.source, h.statement) for h in hits}
+    assert len(hits) == 10 and len(statements) == 10
+    more = dated_index.search("the humanitarian situation and the political process", k=40)
+    assert [h.id for h in more[:10]] == [h.id for h in hits]
+    assert len({(h.source, h.statement) for h in more}) < 40   # seconds come later

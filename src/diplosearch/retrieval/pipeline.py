@@ -135,7 +135,8 @@ def retrieve(index: Index, query: str, qvec: np.ndarray | None, depth: int,
     pairs = ranking.with_procedural_penalty(index.db, pairs, settings.procedural_penalty)
     if lang == ENGLISH:
         pairs = ranking.with_header(index.db, pairs, query, settings.header_prior)
-    return ranking.with_paragraph_evidence(index.db, pairs, settings.paragraph_evidence), q
+    pairs = ranking.with_paragraph_evidence(index.db, pairs, settings.paragraph_evidence)
+    return ranking.with_statement_repeat(index.db, pairs, settings.statement_repeat), q
 
 
 def _candidates(index: Index, query: str, qvec: np.ndarray | None, depth: int,

@@ -57,6 +57,9 @@ class Ranking:
                                      #   floor to ..."): never an answer, seldom quotable
     header_prior: float = 0.0        # English question: times the share of its words found in
                                      #   the passage's header (meeting topic, speaker's country)
+    statement_repeat: float = 1.0    # taken from each paragraph of a statement after its best
+                                     #   one: ten hits show ten statements before a second
+                                     #   paragraph of any of them
 
 
 RANKING = Ranking()
@@ -197,4 +200,25 @@ def with_procedural_penalty(db: sqlite3.Connection, pairs: Ranked, penalty: floa
                                     f"AND length(text) < {longest}", [p for p, _ in pairs]))
     scored = [(pid, score - penalty if pid in rows and _PROCEDURAL.match(rows[pid]) else score)
               for pid, score in pairs]
+    return sorted(scored, key=lambda item: (-item[1], item[0]))
+
+
+def with_statement_repeat(db: sqlite3.Connection, pairs: Ranked, penalty: float) -> Ranked:
+    """Candidates after their statement's best one lowered by `penalty` (a statement: one
+    speaker's turn in a record, or a document without turns). The parts of the best
+    paragraph keep their score, so the paragraph is shown at its best part's rank."""
+    if penalty <= 0 or not pairs:
+        return pairs
+    where = dict((pid, (doc, statement, para)) for pid, doc, statement, para in database.by_ids(
+        db, "SELECT id, doc_id, statement, paragraph FROM passages WHERE id IN ({ids})",
+        [p for p, _ in pairs]))
+    best: dict[tuple, int] = {}      # statement → its best paragraph
+    scored = []
+    for pid, score in pairs:         # best first
+        if pid not in where:
+            scored.append((pid, score))
+            continue
+        doc, statement, para = where[pid]
+        first = best.setdefault((doc, statement), para)
+        scored.append((pid, score if para == first else score - penalty))
     return sorted(scored, key=lambda item: (-item[1], item[0]))
