@@ -65,12 +65,13 @@ def unit_scores(ranked: Ranked, mode: str, method: str = DEFAULT_FUSION) -> dict
     (the top 100 of the retriever), as score fusion normalises each list, so 1 is the best
     candidate and 0 the weakest. hybrid: score fusion's value, which already averages the
     two normalised lists (1: first in both); RRF's sum divided by its largest possible
-    value, 2 / (RRF_K + 1) (1: first in both). A cross-encoder's scores are normalised like
+    value, 2 / (RRF_K + 1) (1: first in both); either kept in [0, 1] when a signal after
+    fusion (`ranking`) has lowered a candidate below 0. A cross-encoder's scores are normalised like
     a retriever's (see `pipeline.rerank`).
     """
     if mode != "hybrid":
         return normalised(ranked)
     if method == "rrf":
         best = 2.0 / (RRF_K + 1)
-        return {pid: min(s / best, 1.0) for pid, s in ranked}
+        return {pid: min(max(s / best, 0.0), 1.0) for pid, s in ranked}
     return {pid: min(max(s, 0.0), 1.0) for pid, s in ranked}
