@@ -6,6 +6,7 @@ its split fixed before any tuning: "dev" or "test" by the parity of the sha256 o
     python scripts/devset_assemble.py /path/to/w1.jsonl /path/to/w2.jsonl ...
     python scripts/devset_assemble.py --heldout /path/to/w4.jsonl ...   # heldout_<corpus>.jsonl
     python scripts/devset_assemble.py --heldout3 /path/to/w7.jsonl ...  # heldout3_<corpus>.jsonl
+    python scripts/devset_assemble.py --heldout4 /path/to/w10.jsonl ... # heldout4_<corpus>.jsonl
 
 `--heldout`: a second held-out set, written after the first was spent (its test half run
 more than once): every question in it is split "heldout", never tuned on, run at the end.
@@ -30,10 +31,10 @@ def split_of(qid: str) -> str:
 
 
 def main(paths: list[str]) -> None:
-    third = "--heldout3" in paths
-    heldout = third or "--heldout" in paths
-    paths = [p for p in paths if p not in ("--heldout", "--heldout3")]
-    prefix = "heldout3" if third else "heldout" if heldout else "analyst"
+    flags = [p for p in paths if p in ("--heldout", "--heldout3", "--heldout4")]
+    heldout = bool(flags)
+    paths = [p for p in paths if p not in flags]
+    prefix = flags[-1][2:] if heldout else "analyst"
     rows = []
     for path in paths:
         for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
