@@ -34,9 +34,8 @@ DATA = Path(__file__).resolve().parent / "data"
 # name → changes to the current settings; each is one lever, measured alone
 VARIANTS: dict[str, dict] = {
     "current": {},
-    "repeat0.1": {"statement_repeat": 0.1},
+    "repeat0": {"statement_repeat": 0.0},
     "repeat0.2": {"statement_repeat": 0.2},
-    "repeat0.4": {"statement_repeat": 0.4},
     "repeat1": {"statement_repeat": 1.0},
     "depth50": {"depth": 50},
     "depth200": {"depth": 200},

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import diplosearch as ds
-from diplosearch.retrieval import keyword, fusion
+from diplosearch.retrieval import fusion, keyword, ranking
 from tests.conftest import QUESTION
 
 
@@ -49,8 +49,11 @@ def test_hybrid_is_the_default_and_fuses_both_lists(seed_index):
     hybrid = seed_index.search(QUESTION, k=3)
     sem = seed_index.search(QUESTION, k=100, mode="semantic")
     kw = seed_index.search(QUESTION, k=100, mode="keyword")
-    expected = fusion.score_fusion([(h.id, h.raw_score) for h in sem],
-                                   [(h.id, h.raw_score) for h in kw])[:3]
+    fused = fusion.score_fusion([(h.id, h.raw_score) for h in sem],
+                                [(h.id, h.raw_score) for h in kw])
+    # then a statement's later paragraphs placed lower (no other signal applies here)
+    expected = ranking.with_statement_repeat(seed_index.db, fused,
+                                             ranking.RANKING.statement_repeat)[:3]
     assert [(h.id, round(h.score, 9)) for h in hybrid] == [(i, round(s, 9)) for i, s in expected]
     assert hybrid[0].paragraph == 9
     rrf = seed_index.search(QUESTION, k=3, fusion="rrf")

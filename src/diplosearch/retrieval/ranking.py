@@ -57,9 +57,9 @@ class Ranking:
                                      #   floor to ..."): never an answer, seldom quotable
     header_prior: float = 0.0        # English question: times the share of its words found in
                                      #   the passage's header (meeting topic, speaker's country)
-    statement_repeat: float = 1.0    # taken from each paragraph of a statement after its best
-                                     #   one: ten hits show ten statements before a second
-                                     #   paragraph of any of them
+    statement_repeat: float = 0.4    # taken from a statement's paragraphs after its best one:
+                                     #   the first page shows more statements, not three
+                                     #   paragraphs of one (0: not used)
 
 
 RANKING = Ranking()
@@ -204,21 +204,27 @@ def with_procedural_penalty(db: sqlite3.Connection, pairs: Ranked, penalty: floa
 
 
 def with_statement_repeat(db: sqlite3.Connection, pairs: Ranked, penalty: float) -> Ranked:
-    """Candidates after their statement's best one lowered by `penalty` (a statement: one
-    speaker's turn in a record, or a document without turns). The parts of the best
-    paragraph keep their score, so the paragraph is shown at its best part's rank."""
+    """A statement's candidate paragraphs after its best one placed as if `penalty` lower
+    (a statement: one speaker's turn in a record, or a document without turns), so the
+    first page shows more statements; an analyst asking who said what wants ten speakers,
+    not three paragraphs of one. Each keeps its own score, capped by the score of the
+    paragraph above it, so scores still fall down the list."""
     if penalty <= 0 or not pairs:
         return pairs
-    where = dict((pid, (doc, statement, para)) for pid, doc, statement, para in database.by_ids(
+    where = {pid: ((doc, statement), para) for pid, doc, statement, para in database.by_ids(
         db, "SELECT id, doc_id, statement, paragraph FROM passages WHERE id IN ({ids})",
-        [p for p, _ in pairs]))
+        [p for p, _ in pairs])}
     best: dict[tuple, int] = {}      # statement → its best paragraph
-    scored = []
+    placed = []
     for pid, score in pairs:         # best first
-        if pid not in where:
-            scored.append((pid, score))
-            continue
-        doc, statement, para = where[pid]
-        first = best.setdefault((doc, statement), para)
-        scored.append((pid, score if para == first else score - penalty))
-    return sorted(scored, key=lambda item: (-item[1], item[0]))
+        later = pid in where and best.setdefault(where[pid][0], where[pid][1]) != where[pid][1]
+        placed.append((score - penalty if later else score, pid, score))
+    placed.sort(key=lambda item: (-item[0], item[1]))
+    out, cap, shown = [], float("inf"), set()
+    for _, pid, score in placed:
+        key = (where[pid][0], where[pid][1]) if pid in where else pid
+        if key not in shown:         # a paragraph's weaker parts are never shown: no cap
+            shown.add(key)
+            cap = min(cap, score)
+        out.append((pid, min(cap, score)))
+    return out
