@@ -50,7 +50,7 @@ def test_paragraph_evidence_counts_a_second_part(dated_index):
     other = next(p for p in parts if (p[1], p[2]) != (one[1], one[2]))
     pairs = [(other[0], 0.6), (one[0], 0.5), (two[0], 0.4)]
     assert ranking.with_paragraph_evidence(dated_index.db, pairs, 0.6) == \
-        [(one[0], pytest.approx(0.74)), (other[0], 0.6)]
+        [(one[0], pytest.approx(0.74)), (other[0], 0.6), (two[0], 0.4)]   # parts kept
 
 
 def test_expansion_words_mark_the_best_passages_against_the_index(dated_index):
@@ -166,3 +166,15 @@ def test_ten_hits_are_ten_statements_when_ten_match(dated_index):
     more = dated_index.search("the humanitarian situation and the political process", k=40)
     assert [h.id for h in more[:10]] == [h.id for h in hits]
     assert len({(h.source, h.statement) for h in more}) < 40   # seconds come later
+
+
+def test_meeting_evidence_lifts_the_statements_of_a_meeting_that_answers(dated_index):
+    jan, feb = first_of(dated_index, "01"), first_of(dated_index, "02")
+    others = [pid for (pid,) in dated_index.db.execute(
+        "SELECT p.id FROM passages p JOIN documents d ON d.id = p.doc_id "
+        "WHERE d.date LIKE '2020-01-%' AND p.id != ? ORDER BY p.id LIMIT 3", (jan,))]
+    pairs = [(feb, 0.6), (jan, 0.5)] + [(pid, 0.5) for pid in others]
+    lifted = dict(ranking.with_meeting_evidence(dated_index.db, pairs, 0.3, 3, ("S/PV.",)))
+    assert lifted[jan] == pytest.approx(0.65) and lifted[feb] == pytest.approx(0.6 + 0.3 * 0.2)
+    assert ranking.with_meeting_evidence(dated_index.db, pairs, 0.3, 3, ("A/",)) == \
+        sorted(pairs, key=lambda item: (-item[1], item[0]))       # no record of that kind

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import diplosearch as ds
-from diplosearch.retrieval import fusion, keyword, ranking
+from diplosearch.retrieval import fusion, keyword, paragraphs, ranking
 from tests.conftest import QUESTION
 
 
@@ -46,18 +46,24 @@ def test_keyword_index_stays_in_step_with_adds_and_removes(seed_index, seed_dir)
 
 
 def test_hybrid_is_the_default_and_fuses_both_lists(seed_index):
+    from diplosearch.retrieval import pipeline
+
     hybrid = seed_index.search(QUESTION, k=3)
-    sem = seed_index.search(QUESTION, k=100, mode="semantic")
-    kw = seed_index.search(QUESTION, k=100, mode="keyword")
-    fused = fusion.score_fusion([(h.id, h.raw_score) for h in sem],
-                                [(h.id, h.raw_score) for h in kw])
-    # then a statement's later paragraphs placed lower (no other signal applies here)
-    expected = ranking.with_statement_repeat(seed_index.db, fused,
-                                             ranking.RANKING.statement_repeat)[:3]
-    assert [(h.id, round(h.score, 9)) for h in hybrid] == [(i, round(s, 9)) for i, s in expected]
+    # both retrievers' first 100 parts, fused; then the signals after fusion that apply
+    # here (a record without a symbol: no meeting evidence; no date named)
+    sem = pipeline.vector_top(seed_index.vectors, seed_index.embedder.embed([QUESTION]), 100, None)
+    kw = keyword.search(seed_index.db, QUESTION, 100)
+    settings = ranking.RANKING
+    fused = fusion.score_fusion(sem, kw)
+    fused = ranking.with_procedural_penalty(seed_index.db, fused, settings.procedural_penalty)
+    fused = ranking.with_paragraph_evidence(seed_index.db, fused, settings.paragraph_evidence)
+    fused = ranking.with_statement_repeat(seed_index.db, fused, settings.statement_repeat)
+    expected = paragraphs.best_per_paragraph(seed_index.db, fused)[:3]
+    assert [(h.id, round(h.score, 9)) for h in hybrid] == \
+        [(i, round(min(s, 1.0), 9)) for i, s in expected]      # scores shown in [0, 1]
     assert hybrid[0].paragraph == 9
-    rrf = seed_index.search(QUESTION, k=3, fusion="rrf")
-    expected = fusion.rrf([[(h.id, h.raw_score) for h in sem], [(h.id, h.raw_score) for h in kw]])[:3]
+    rrf = seed_index.search(QUESTION, k=3, fusion="rrf")   # no signal after RRF
+    expected = paragraphs.best_per_paragraph(seed_index.db, fusion.rrf([sem, kw]))[:3]
     assert [h.id for h in rrf] == [i for i, _ in expected]
 
 

@@ -125,11 +125,13 @@ def retrieve(index: Index, query: str, qvec: np.ndarray | None, depth: int,
         share = guess.ranked[0][1] / (guess.ranked[0][1] + second[1])
         pairs = fuse(pairs, other, "score", share)
         q = q if lang == ENGLISH else q_other
-    if opts.mode != "hybrid":   # the signals below add to fused scores in [0, 1]: measured
-        return pairs, q         # there, and meaningless on a cosine or a BM25 scale
+    if opts.mode != "hybrid" or opts.fusion != "score":
+        # the signals below add to score fusion's values in [0, 1]: measured there, and
+        # meaningless on a cosine, BM25 or RRF scale (RRF's best is 2/61)
+        return pairs, q
     settings = ranking.RANKING
     pairs = ranking.with_meeting_evidence(index.db, pairs, settings.meeting_evidence,
-                                          settings.meeting_paragraphs)
+                                          settings.meeting_paragraphs, settings.meeting_symbols)
     pairs = ranking.with_priors(index.db, pairs, query, lang, settings.date_prior,
                                 settings.place_prior)
     pairs = ranking.with_procedural_penalty(index.db, pairs, settings.procedural_penalty)

@@ -28,9 +28,14 @@ class Ranking:
     semantic_weight: float = 0.5     # score fusion: weight of the semantic list (keyword: 1 − it)
     rocchio: float = 0.0             # English question: weight of its top passages' mean vector
     rocchio_passages: int = 5        #   (pseudo-relevance feedback in vector space)
-    paragraph_evidence: float = 0.0  # share of a paragraph's second-best part added to its best
-    meeting_evidence: float = 0.0    # share of its meeting's (or statement's) best paragraphs
-    meeting_paragraphs: int = 3      #   mean score added to each candidate
+    paragraph_evidence: float = 0.3  # share of a paragraph's second-best part added to its best
+    meeting_evidence: float = 0.3    # share of its meeting's best paragraphs' mean score
+    meeting_paragraphs: int = 3      #   added to each candidate of a meeting record
+    meeting_symbols: tuple[str, ...] = ("S/PV.",)   # of records whose symbol starts so
+                                     #   (a Security Council meeting treats one agenda item;
+                                     #   a General Debate statement lent its own paragraphs
+                                     #   weight: −0.010); () any record, a document without a
+                                     #   symbol standing alone
     date_prior: float = 0.2          # added to a passage dated in a month or year the question names
     place_prior: float = 0.0         # added to a statement by a country the question names
     # A question not in English (`crosslingual.semantic_top`): weights of the multilingual
@@ -66,8 +71,10 @@ RANKING = Ranking()
 
 
 def with_paragraph_evidence(db: sqlite3.Connection, pairs: Ranked, share: float) -> Ranked:
-    """Each paragraph once, at its best part's score plus `share` of its second best: a
-    paragraph that answers in two places outranks one that brushes the subject once."""
+    """Each paragraph's best part plus `share` of its second best part's score: a paragraph
+    that answers in two places outranks one that brushes the subject once. The weaker parts
+    stay, at their own scores (the hit is the paragraph, at its best part's rank), so the
+    candidates keep their number: the search knows when its retrievers ran out."""
     if share <= 0 or not pairs:
         return pairs
     keys = paragraphs.paragraph_keys(db, [pid for pid, _ in pairs])
@@ -79,7 +86,8 @@ def with_paragraph_evidence(db: sqlite3.Connection, pairs: Ranked, share: float)
             continue
         first.setdefault(key, pid)
         best.setdefault(key, []).append(score)
-    scored = [(first[key], s[0] + share * (s[1] if len(s) > 1 else 0.0)) for key, s in best.items()]
+    lift = {first[key]: share * s[1] for key, s in best.items() if len(s) > 1}
+    scored = [(pid, score + lift.get(pid, 0.0)) for pid, score in pairs]
     return sorted(scored, key=lambda item: (-item[1], item[0]))
 
 
@@ -87,14 +95,17 @@ _RESUMPTION = re.compile(r"\s*\(Resumption \d+\)\s*$")
 
 
 def with_meeting_evidence(db: sqlite3.Connection, pairs: Ranked, share: float,
-                          paragraphs_counted: int = 3) -> Ranked:
+                          paragraphs_counted: int = 3, symbols: tuple[str, ...] = ()) -> Ranked:
     """Each candidate plus `share` of the mean score of its meeting's best paragraphs among
     the candidates (a meeting: a record and its resumptions; a document without a symbol
-    stands alone, so a General Debate statement's paragraphs lend each other weight).
-    A debate that answers the question in several statements lifts each of them."""
+    stands alone). `symbols`: only records whose symbol starts with one of them are lifted.
+    A debate that answers the question in several statements lifts each of them; with the
+    statement-repeat placement, those statements rather than more paragraphs of one."""
     if share <= 0 or not pairs:
         return pairs
     where = meetings(db, [pid for pid, _ in pairs])
+    if symbols:
+        where = {pid: m for pid, m in where.items() if m[0].startswith(symbols)}
     best: dict[str, dict[tuple[int, int], float]] = {}
     for pid, score in pairs:
         if pid in where:
