@@ -35,6 +35,7 @@ DATA = Path(__file__).resolve().parent / "data"
 VARIANTS: dict[str, dict] = {
     "current": {},
     "repeat0": {"statement_repeat": 0.0},
+    "evidence-everywhere": {"evidence_symbols": ()},
     "no-evidence": {"meeting_evidence": 0.0, "paragraph_evidence": 0.0},
     "before-round3": {"meeting_evidence": 0.0, "paragraph_evidence": 0.0,
                       "statement_repeat": 0.0},
@@ -45,8 +46,8 @@ VARIANTS: dict[str, dict] = {
     "meeting0.3+evidence0.3": {"meeting_evidence": 0.3, "paragraph_evidence": 0.3},
     "meeting0.3+repeat0": {"meeting_evidence": 0.3, "statement_repeat": 0.0},
     "spv0.3+evidence0.3": {"meeting_evidence": 0.3, "paragraph_evidence": 0.3,
-                           "meeting_symbols": ("S/PV.",)},
-    "spv0.3": {"meeting_evidence": 0.3, "meeting_symbols": ("S/PV.",)},
+                           "evidence_symbols": ("S/PV.",)},
+    "spv0.3": {"meeting_evidence": 0.3, "evidence_symbols": ("S/PV.",)},
     "meeting0.45+evidence0.3": {"meeting_evidence": 0.45, "paragraph_evidence": 0.3},
     "meeting0.3+evidence0.6": {"meeting_evidence": 0.3, "paragraph_evidence": 0.6},
     "meeting0.2+evidence0.3": {"meeting_evidence": 0.2, "paragraph_evidence": 0.3},

@@ -51,6 +51,8 @@ def test_paragraph_evidence_counts_a_second_part(dated_index):
     pairs = [(other[0], 0.6), (one[0], 0.5), (two[0], 0.4)]
     assert ranking.with_paragraph_evidence(dated_index.db, pairs, 0.6) == \
         [(one[0], pytest.approx(0.74)), (other[0], 0.6), (two[0], 0.4)]   # parts kept
+    assert ranking.with_paragraph_evidence(dated_index.db, pairs, 0.6, ("S/PV.",))[0][0] == one[0]
+    assert ranking.with_paragraph_evidence(dated_index.db, pairs, 0.6, ("A/",)) == pairs
 
 
 def test_expansion_words_mark_the_best_passages_against_the_index(dated_index):

@@ -50,13 +50,14 @@ def test_hybrid_is_the_default_and_fuses_both_lists(seed_index):
 
     hybrid = seed_index.search(QUESTION, k=3)
     # both retrievers' first 100 parts, fused; then the signals after fusion that apply
-    # here (a record without a symbol: no meeting evidence; no date named)
+    # here (a record without a symbol: no meeting or paragraph evidence; no date named)
     sem = pipeline.vector_top(seed_index.vectors, seed_index.embedder.embed([QUESTION]), 100, None)
     kw = keyword.search(seed_index.db, QUESTION, 100)
     settings = ranking.RANKING
     fused = fusion.score_fusion(sem, kw)
     fused = ranking.with_procedural_penalty(seed_index.db, fused, settings.procedural_penalty)
-    fused = ranking.with_paragraph_evidence(seed_index.db, fused, settings.paragraph_evidence)
+    fused = ranking.with_paragraph_evidence(seed_index.db, fused, settings.paragraph_evidence,
+                                            settings.evidence_symbols)
     fused = ranking.with_statement_repeat(seed_index.db, fused, settings.statement_repeat)
     expected = paragraphs.best_per_paragraph(seed_index.db, fused)[:3]
     assert [(h.id, round(h.score, 9)) for h in hybrid] == \

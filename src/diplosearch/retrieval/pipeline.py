@@ -131,13 +131,14 @@ def retrieve(index: Index, query: str, qvec: np.ndarray | None, depth: int,
         return pairs, q
     settings = ranking.RANKING
     pairs = ranking.with_meeting_evidence(index.db, pairs, settings.meeting_evidence,
-                                          settings.meeting_paragraphs, settings.meeting_symbols)
+                                          settings.meeting_paragraphs, settings.evidence_symbols)
     pairs = ranking.with_priors(index.db, pairs, query, lang, settings.date_prior,
                                 settings.place_prior)
     pairs = ranking.with_procedural_penalty(index.db, pairs, settings.procedural_penalty)
     if lang == ENGLISH:
         pairs = ranking.with_header(index.db, pairs, query, settings.header_prior)
-    pairs = ranking.with_paragraph_evidence(index.db, pairs, settings.paragraph_evidence)
+    pairs = ranking.with_paragraph_evidence(index.db, pairs, settings.paragraph_evidence,
+                                            settings.evidence_symbols)
     return ranking.with_statement_repeat(index.db, pairs, settings.statement_repeat), q
 
 

@@ -31,11 +31,14 @@ class Ranking:
     paragraph_evidence: float = 0.3  # share of a paragraph's second-best part added to its best
     meeting_evidence: float = 0.3    # share of its meeting's best paragraphs' mean score
     meeting_paragraphs: int = 3      #   added to each candidate of a meeting record
-    meeting_symbols: tuple[str, ...] = ("S/PV.",)   # of records whose symbol starts so
-                                     #   (a Security Council meeting treats one agenda item;
-                                     #   a General Debate statement lent its own paragraphs
-                                     #   weight: −0.010); () any record, a document without a
-                                     #   symbol standing alone
+    evidence_symbols: tuple[str, ...] = ("S/PV.",)  # both only for records whose symbol
+                                     #   starts so: a Security Council meeting treats one
+                                     #   agenda item, and its long turns are one paragraph
+                                     #   of many parts. Elsewhere they were measured to
+                                     #   hurt: a General Debate statement lent its own
+                                     #   paragraphs weight (−0.010), and on ArguAna a long
+                                     #   argument's two parts outranked the right one
+                                     #   (nDCG@10 −0.045); () any record
     date_prior: float = 0.2          # added to a passage dated in a month or year the question names
     place_prior: float = 0.0         # added to a statement by a country the question names
     # A question not in English (`crosslingual.semantic_top`): weights of the multilingual
@@ -70,14 +73,20 @@ class Ranking:
 RANKING = Ranking()
 
 
-def with_paragraph_evidence(db: sqlite3.Connection, pairs: Ranked, share: float) -> Ranked:
+def with_paragraph_evidence(db: sqlite3.Connection, pairs: Ranked, share: float,
+                            symbols: tuple[str, ...] = ()) -> Ranked:
     """Each paragraph's best part plus `share` of its second best part's score: a paragraph
     that answers in two places outranks one that brushes the subject once. The weaker parts
     stay, at their own scores (the hit is the paragraph, at its best part's rank), so the
-    candidates keep their number: the search knows when its retrievers ran out."""
+    candidates keep their number: the search knows when its retrievers ran out.
+    `symbols`: only paragraphs of records whose symbol starts with one of them."""
     if share <= 0 or not pairs:
         return pairs
     keys = paragraphs.paragraph_keys(db, [pid for pid, _ in pairs])
+    if symbols:
+        kept = meetings(db, list(keys))
+        keys = {pid: key for pid, key in keys.items()
+                if pid in kept and kept[pid][0].startswith(symbols)}
     best: dict[tuple[int, int], list[float]] = {}
     first: dict[tuple[int, int], int] = {}
     for pid, score in pairs:
