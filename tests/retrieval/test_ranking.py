@@ -131,7 +131,7 @@ def test_a_statements_later_paragraphs_come_after_other_statements_best():
     pairs = [(1, 0.9), (2, 0.85), (3, 0.8), (5, 0.6), (6, 0.5), (4, 0.4)]
     placed = ranking.with_statement_repeat(db, pairs, 0.3)
     assert [p for p, _ in placed] == [1, 2, 5, 3, 4, 6]       # 3 as 0.5, 6 as 0.2
-    assert [s for _, s in placed] == [0.9, 0.85, 0.6, 0.6, 0.4, 0.4]   # capped: falling
+    assert [s for _, s in placed] == [0.9, 0.85, 0.6, 0.8, 0.4, 0.5]   # their own scores
     alone = [(1, 0.9), (3, 0.8)]                 # one statement: its order and scores kept
     assert ranking.with_statement_repeat(db, alone, 0.3) == alone
     assert ranking.with_statement_repeat(db, pairs, 0.0) == pairs
@@ -159,6 +159,10 @@ def test_the_first_hits_show_each_statement_once_before_any_second_paragraph(tmp
     assert [h.id for h in more[:7]] == [h.id for h in hits]
     assert [h.source for h in more].count("long.txt") > 1    # its others come after
     assert [h.score for h in more] == sorted((h.score for h in more), reverse=True)
+    # grouped, each hit shows its own score: the long speech's others are not capped
+    grouped = idx.search("cholera vaccination campaign", k=1, group_by="doc", per_group=3)
+    assert [h.source for h in grouped] == ["long.txt"] * 3
+    assert min(h.score for h in grouped) > max(h.score for h in more[7:])
 
 
 def test_ten_hits_are_ten_statements_when_ten_match(dated_index):
@@ -180,3 +184,11 @@ def test_meeting_evidence_lifts_the_statements_of_a_meeting_that_answers(dated_i
     assert lifted[jan] == pytest.approx(0.65) and lifted[feb] == pytest.approx(0.6 + 0.3 * 0.2)
     assert ranking.with_meeting_evidence(dated_index.db, pairs, 0.3, 3, ("A/",)) == \
         sorted(pairs, key=lambda item: (-item[1], item[0]))       # no record of that kind
+
+
+def test_lifted_scores_keep_their_gaps_instead_of_tying_at_one(dated_index):
+    hits = dated_index.search("the humanitarian situation and the political process", k=5)
+    raw = [h.raw_score for h in hits]
+    assert raw[0] > 1.0                      # meeting and paragraph evidence lifted it
+    assert hits[0].score == 1.0 and all(h.score < 1.0 for h in hits[1:] if h.raw_score < raw[0])
+    assert [h.score for h in hits] == pytest.approx([r / raw[0] for r in raw])

@@ -66,7 +66,8 @@ def unit_scores(ranked: Ranked, mode: str, method: str = DEFAULT_FUSION) -> dict
     candidate and 0 the weakest. hybrid: score fusion's value, which already averages the
     two normalised lists (1: first in both); RRF's sum divided by its largest possible
     value, 2 / (RRF_K + 1) (1: first in both); either kept in [0, 1] when a signal after
-    fusion (`ranking`) has lowered a candidate below 0. A cross-encoder's scores are normalised like
+    fusion (`ranking`) has moved a candidate out of it (score fusion: divided by the best
+    when that is above 1, so the best is 1). A cross-encoder's scores are normalised like
     a retriever's (see `pipeline.rerank`).
     """
     if mode != "hybrid":
@@ -74,4 +75,8 @@ def unit_scores(ranked: Ranked, mode: str, method: str = DEFAULT_FUSION) -> dict
     if method == "rrf":
         best = 2.0 / (RRF_K + 1)
         return {pid: min(max(s / best, 0.0), 1.0) for pid, s in ranked}
-    return {pid: min(max(s, 0.0), 1.0) for pid, s in ranked}
+    # signals after fusion (`ranking`) may lift the best above 1: scaled back so the best
+    # is 1 and the gaps below it stay visible, rather than several hits shown at 1
+    top = max((s for _, s in ranked), default=1.0)
+    scale = top if top > 1.0 else 1.0
+    return {pid: min(max(s / scale, 0.0), 1.0) for pid, s in ranked}

@@ -327,6 +327,8 @@ def run(index: Index, query: str, opts: SearchOptions) -> SearchResults:
         if enough or len(pairs) < depth:
             break
         depth *= 4
+    if not (opts.group_by or opts.rerank):
+        hits = falling(hits)
     hits = expand(index, hits, layouts)
     if opts.highlight and hits:
         # A window's citation names its matched part (…¶1 (3/17)): the marked sentence is
@@ -342,6 +344,19 @@ def run(index: Index, query: str, opts: SearchOptions) -> SearchResults:
     return SearchResults(hits, query=query, index=index.name,
                          note=notes.for_reader(index, query, opts, hits),
                          group_field=GROUP_FIELDS[opts.group_by] if opts.group_by else None)
+
+
+def falling(hits: list[Hit]) -> list[Hit]:
+    """Each hit scored no higher than the one above it: a statement's later paragraph,
+    placed below other statements' best (`ranking.with_statement_repeat`), is shown at
+    its own score only where that does not rise above theirs."""
+    out, cap = [], float("inf")
+    for h in hits:
+        if h.score is not None:
+            cap = min(cap, h.score)
+            h = replace(h, score=cap) if h.score > cap else h
+        out.append(h)
+    return out
 
 
 def below(found: list[Hit], hits: list[Hit]) -> list[Hit]:

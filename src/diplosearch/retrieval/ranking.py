@@ -227,8 +227,8 @@ def with_statement_repeat(db: sqlite3.Connection, pairs: Ranked, penalty: float)
     """A statement's candidate paragraphs after its best one placed as if `penalty` lower
     (a statement: one speaker's turn in a record, or a document without turns), so the
     first page shows more statements; an analyst asking who said what wants ten speakers,
-    not three paragraphs of one. Each keeps its own score, capped by the score of the
-    paragraph above it, so scores still fall down the list."""
+    not three paragraphs of one. Each keeps its own score (a ranked list shows it capped by
+    the hit above, `pipeline.falling`; a grouped one as it is)."""
     if penalty <= 0 or not pairs:
         return pairs
     where = {pid: ((doc, statement), para) for pid, doc, statement, para in database.by_ids(
@@ -240,11 +240,4 @@ def with_statement_repeat(db: sqlite3.Connection, pairs: Ranked, penalty: float)
         later = pid in where and best.setdefault(where[pid][0], where[pid][1]) != where[pid][1]
         placed.append((score - penalty if later else score, pid, score))
     placed.sort(key=lambda item: (-item[0], item[1]))
-    out, cap, shown = [], float("inf"), set()
-    for _, pid, score in placed:
-        key = (where[pid][0], where[pid][1]) if pid in where else pid
-        if key not in shown:         # a paragraph's weaker parts are never shown: no cap
-            shown.add(key)
-            cap = min(cap, score)
-        out.append((pid, min(cap, score)))
-    return out
+    return [(pid, score) for _, pid, score in placed]
