@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ..store import database
 from ..text.mentions import periods
-from . import names, paragraphs
+from . import names
 
 Ranked = list[tuple[int, float]]
 
@@ -82,11 +82,8 @@ def with_paragraph_evidence(db: sqlite3.Connection, pairs: Ranked, share: float,
     `symbols`: only paragraphs of records whose symbol starts with one of them."""
     if share <= 0 or not pairs:
         return pairs
-    keys = paragraphs.paragraph_keys(db, [pid for pid, _ in pairs])
-    if symbols:
-        kept = meetings(db, list(keys))
-        keys = {pid: key for pid, key in keys.items()
-                if pid in kept and kept[pid][0].startswith(symbols)}
+    keys = {pid: key for pid, (meeting, key) in meetings(db, [pid for pid, _ in pairs]).items()
+            if not symbols or meeting.startswith(symbols)}
     best: dict[tuple[int, int], list[float]] = {}
     first: dict[tuple[int, int], int] = {}
     for pid, score in pairs:
