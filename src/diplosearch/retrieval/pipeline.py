@@ -130,15 +130,19 @@ def retrieve(index: Index, query: str, qvec: np.ndarray | None, depth: int,
         # meaningless on a cosine, BM25 or RRF scale (RRF's best is 2/61)
         return pairs, q
     settings = ranking.RANKING
+    # both kinds of evidence read the same candidates' meetings and paragraphs: once
+    where = ranking.meetings(index.db, [pid for pid, _ in pairs]) \
+        if settings.meeting_evidence > 0 or settings.paragraph_evidence > 0 else None
     pairs = ranking.with_meeting_evidence(index.db, pairs, settings.meeting_evidence,
-                                          settings.meeting_paragraphs, settings.evidence_symbols)
+                                          settings.meeting_paragraphs, settings.evidence_symbols,
+                                          where)
     pairs = ranking.with_priors(index.db, pairs, query, lang, settings.date_prior,
                                 settings.place_prior)
     pairs = ranking.with_procedural_penalty(index.db, pairs, settings.procedural_penalty)
     if lang == ENGLISH:
         pairs = ranking.with_header(index.db, pairs, query, settings.header_prior)
     pairs = ranking.with_paragraph_evidence(index.db, pairs, settings.paragraph_evidence,
-                                            settings.evidence_symbols)
+                                            settings.evidence_symbols, where)
     return ranking.with_statement_repeat(index.db, pairs, settings.statement_repeat), q
 
 

@@ -20,6 +20,7 @@ from ..text.mentions import periods
 from . import names
 
 Ranked = list[tuple[int, float]]
+Places = dict[int, tuple[str, tuple[int, int]]]   # passage id → (meeting, (document, paragraph))
 
 
 @dataclass(frozen=True)
@@ -74,15 +75,17 @@ RANKING = Ranking()
 
 
 def with_paragraph_evidence(db: sqlite3.Connection, pairs: Ranked, share: float,
-                            symbols: tuple[str, ...] = ()) -> Ranked:
+                            symbols: tuple[str, ...] = (), where: Places | None = None) -> Ranked:
     """Each paragraph's best part plus `share` of its second best part's score: a paragraph
     that answers in two places outranks one that brushes the subject once. The weaker parts
     stay, at their own scores (the hit is the paragraph, at its best part's rank), so the
     candidates keep their number: the search knows when its retrievers ran out.
-    `symbols`: only paragraphs of records whose symbol starts with one of them."""
+    `symbols`: only paragraphs of records whose symbol starts with one of them; `where`:
+    the candidates' `meetings`, when the caller has read them already."""
     if share <= 0 or not pairs:
         return pairs
-    keys = {pid: key for pid, (meeting, key) in meetings(db, [pid for pid, _ in pairs]).items()
+    where = where if where is not None else meetings(db, [pid for pid, _ in pairs])
+    keys = {pid: key for pid, (meeting, key) in where.items()
             if not symbols or meeting.startswith(symbols)}
     best: dict[tuple[int, int], list[float]] = {}
     first: dict[tuple[int, int], int] = {}
@@ -101,15 +104,17 @@ _RESUMPTION = re.compile(r"\s*\(Resumption \d+\)\s*$")
 
 
 def with_meeting_evidence(db: sqlite3.Connection, pairs: Ranked, share: float,
-                          paragraphs_counted: int = 3, symbols: tuple[str, ...] = ()) -> Ranked:
+                          paragraphs_counted: int = 3, symbols: tuple[str, ...] = (),
+                          where: Places | None = None) -> Ranked:
     """Each candidate plus `share` of the mean score of its meeting's best paragraphs among
     the candidates (a meeting: a record and its resumptions; a document without a symbol
     stands alone). `symbols`: only records whose symbol starts with one of them are lifted.
     A debate that answers the question in several statements lifts each of them; with the
-    statement-repeat placement, those statements rather than more paragraphs of one."""
+    statement-repeat placement, those statements rather than more paragraphs of one.
+    `where`: the candidates' `meetings`, when the caller has read them already."""
     if share <= 0 or not pairs:
         return pairs
-    where = meetings(db, [pid for pid, _ in pairs])
+    where = where if where is not None else meetings(db, [pid for pid, _ in pairs])
     if symbols:
         where = {pid: m for pid, m in where.items() if m[0].startswith(symbols)}
     best: dict[str, dict[tuple[int, int], float]] = {}
@@ -125,7 +130,7 @@ def with_meeting_evidence(db: sqlite3.Connection, pairs: Ranked, share: float,
     return sorted(scored, key=lambda item: (-item[1], item[0]))
 
 
-def meetings(db: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[str, tuple[int, int]]]:
+def meetings(db: sqlite3.Connection, ids: list[int]) -> Places:
     """Passage id → (its meeting, (document id, paragraph))."""
     return {pid: (_RESUMPTION.sub("", symbol) if symbol else f"#{doc}", (doc, para))
             for pid, doc, para, symbol in database.by_ids(
