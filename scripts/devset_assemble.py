@@ -7,6 +7,7 @@ its split fixed before any tuning: "dev" or "test" by the parity of the sha256 o
     python scripts/devset_assemble.py --heldout /path/to/w4.jsonl ...   # heldout_<corpus>.jsonl
     python scripts/devset_assemble.py --heldout3 /path/to/w7.jsonl ...  # heldout3_<corpus>.jsonl
     python scripts/devset_assemble.py --heldout4 /path/to/w10.jsonl ... # heldout4_<corpus>.jsonl
+    python scripts/devset_assemble.py --heldout5 /path/to/w13.jsonl ... # heldout5_<corpus>.jsonl
 
 `--heldout`: a second held-out set, written after the first was spent (its test half run
 more than once): every question in it is split "heldout", never tuned on, run at the end.
@@ -31,7 +32,7 @@ def split_of(qid: str) -> str:
 
 
 def main(paths: list[str]) -> None:
-    flags = [p for p in paths if p in ("--heldout", "--heldout3", "--heldout4")]
+    flags = [p for p in paths if p.startswith("--heldout")]   # --heldout, --heldout3 ... 5
     heldout = bool(flags)
     paths = [p for p in paths if p not in flags]
     prefix = flags[-1][2:] if heldout else "analyst"
