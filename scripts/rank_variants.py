@@ -107,6 +107,14 @@ VARIANTS: dict[str, dict] = {
     "gloss-per-word1": {"gloss_per_word": 1},
     "gloss-per-word3": {"gloss_per_word": 3},
     "gloss-keywords0.7": {"gloss_keywords": 0.7},
+    # English keyword feedback (fourth round): these settings against none
+    "no-en-feedback": {"english_feedback_weight": 0.0},
+    "en-feedback2": {"english_feedback": 2},
+    "en-feedback5": {"english_feedback": 5},
+    "en-feedback10": {"english_feedback": 10},
+    "en-feedback-w0.25": {"english_feedback_weight": 0.25},
+    "en-feedback-w0.5": {"english_feedback_weight": 0.5},
+    "en-feedback-w0.35": {"english_feedback_weight": 0.35},
 }
 
 

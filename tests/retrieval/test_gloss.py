@@ -122,3 +122,12 @@ def test_keyword_mode_says_it_matches_the_questions_own_words(index):
     note = index.search("саранча", k=1, mode="keyword").note
     assert "keyword mode matches its own words" in note and "hybrid" in note
     assert index.search("locusts", k=1, mode="keyword").note == ""
+
+
+def test_months_named_are_glossed_by_their_english_names(index):
+    # the fake model knows no month: the names come from the CLDR tables
+    assert gloss.gloss(index.db, index.multilingual_embedder, "саранча в феврале", "ru") == [
+        "february", "locusts"]
+    assert gloss.gloss(index.db, index.multilingual_embedder, "2020年1月", "zh") == ["january"]
+    assert "january" in gloss.gloss(index.db, index.multilingual_embedder,
+                                    "كانون الثاني 2020", "ar")

@@ -87,8 +87,58 @@ def test_a_foreign_question_on_english_records_gets_an_english_keyword_side(monk
     assert idx.search("пластик океанов", k=1)[0].source == "oceans.txt"
     assert asked == [ranking.RANKING.expansion_terms]
     idx.search("пластик океанов", k=1, mode="semantic")
-    idx.search("plastic in the oceans", k=1)
     assert len(asked) == 1
+    idx.search("plastic in the oceans", k=1)   # English: feedback from the fused list's best
+    assert len(asked) == 2
+    idx.search("plastic in the oceans", k=1, mode="semantic")
+    assert len(asked) == 2
+
+
+FEEDBACK_DOCS = {
+    "a1.txt": "Humanitarian access for civilians in Idlib depends on the convoys through Bab "
+              "al-Hawa, the last crossing open to the United Nations.",
+    "a2.txt": "We call for humanitarian access: civilians in Idlib need the convoys that cross "
+              "at Bab al-Hawa every week.",
+    "a3.txt": "Without humanitarian access the civilians of Idlib starve; keep the Bab al-Hawa "
+              "convoys moving.",
+    "c.txt": "The electoral commission said that access to polling stations in the north "
+             "would be improved before the vote in May, and that observers would be deployed.",
+    "d.txt": "The Council renewed the mandate of the mission in Mali for one year.",
+    "e.txt": "Piracy off the coast of Somalia has fallen since the naval patrols began.",
+    "f.txt": "The Committee examined the budget of the tribunal for the coming biennium.",
+    # weak matches of one feedback word each: the weakest candidates of the feedback list
+    "g.txt": "The ceasefire agreed in March between the guarantors has largely held, although "
+             "shelling continued near Idlib and the talks on the constitution stalled again.",
+    "h.txt": "Our delegation thanks the briefers, and recalls that the convoys of the "
+             "monitoring mission must be allowed to patrol the whole line of contact freely.",
+    "z.txt": "Last month 1,200 trucks of convoys crossed at Bab al-Hawa into Idlib; the Bab "
+             "al-Hawa convoys to Idlib go on.",
+}
+
+
+def test_an_english_question_gets_keyword_feedback_from_its_best_passages(monkeypatch, tmp_path):
+    from dataclasses import replace
+
+    from diplosearch.retrieval import keyword, pipeline
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name, text in FEEDBACK_DOCS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    idx = ds.build_index([folder], tmp_path / "fb", model=ds.HashingEmbedder(),
+                         multilingual=False)[0]
+    asked = []
+    real = keyword.expansion
+    monkeypatch.setattr(keyword, "expansion",
+                        lambda db, texts, n: asked.append(len(texts)) or real(db, texts, n))
+    question = "humanitarian access for civilians"
+    # the trucks report shares no word with the question, only the words its best
+    # passages share (convoys, Bab al-Hawa, Idlib): the feedback puts it right after them
+    assert [h.source for h in idx.search(question, k=4)][3] == "z.txt"
+    assert asked == [ranking.RANKING.english_feedback]
+    monkeypatch.setattr(ranking, "RANKING", replace(ranking.RANKING, english_feedback_weight=0.0))
+    assert "z.txt" not in [h.source for h in idx.search(question, k=5)]
+    assert len(asked) == 1                     # weight 0: no feedback asked for
 
 
 def test_a_date_filter_that_finds_nothing_says_which_dates_the_index_holds(dated_index):

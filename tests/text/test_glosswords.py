@@ -32,3 +32,8 @@ def test_arabic_words_lose_article_and_attached_conjunction():
     assert arabic_bare("الأسلحة") == "أسلحة"
     assert arabic_bare("بالسلام") == "سلام"
     assert arabic_bare("ولد") == "ولد"              # "و" + two letters: left as it is
+
+
+def test_arabic_vowel_marks_do_not_split_a_word():
+    # "قُتلوا" (killed) with its damma; "عمّان" with its shadda; a tatweel in "الأمـن"
+    assert question_words("قُتلوا في عمّان الأمـن", "ar") == ["قتلوا", "عمان", "الأمن"]

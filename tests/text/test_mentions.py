@@ -3,7 +3,7 @@ question's dates and names as soft priors)."""
 
 import pytest
 
-from diplosearch.text.mentions import Period, periods, places
+from diplosearch.text.mentions import Period, month_words, periods, places
 
 
 @pytest.mark.parametrize("question, expected", [
@@ -40,3 +40,15 @@ def test_a_period_matches_dates_and_years():
 ])
 def test_places(question, language, expected):
     assert sorted(places(question, language)) == expected
+
+
+@pytest.mark.parametrize("question, months", [
+    ("كم عدد الجنود الذين قتلوا في فبراير 2020", ["february"]),
+    ("в январе 2020 года", ["january"]),
+    ("خلال كانون الثاني 2020", ["january"]),
+    ("en juillet et en août", ["july", "august"]),
+    ("2020年1月的会议", ["january"]),
+    ("What may be done in Syria?", []),              # "may" in lower case: not a month
+])
+def test_month_words_are_the_english_names_of_the_months_named(question, months):
+    assert month_words(question)[0] == months

@@ -31,6 +31,8 @@ HAN_LENGTH_BONUS = 0.02   # per character: a longer Chinese run wins a near tie 
 DICTIONARY_BONUS = 0.15   # CC-CEDICT's meaning over the model's nearest word (0.05 / 0.15 /
                           # 0.3 measured; scripts/data/ranking_variants.md)
 
+MONTHS = True
+
 _CACHE: dict[tuple[str, int], WordVectors] = {}
 
 
@@ -78,9 +80,12 @@ _GLOSSES: dict[tuple, tuple[str, ...]] = {}   # a search glosses its question on
 
 def _gloss(vocab: WordVectors, embedder, question: str, language: str, floor: float,
            per_word: int, margin: float, dictionary: float) -> tuple[str, ...]:
-    tokens = question_words(question, language)
-    if not len(vocab) or not tokens:
+    months, month_tokens = mentions.month_words(question) if MONTHS else ([], set())
+    tokens = [t for t in question_words(question, language) if mentions.fold(t) not in month_tokens]
+    if not len(vocab) or not (tokens or months):
         return ()
+    if not tokens:
+        return tuple(dict.fromkeys(_places(question, language) + months))
     sims = np.asarray(embedder.embed(tokens), dtype=np.float32) @ vocab.matrix.T
     if language == "ar":   # the word without its article or attached conjunction, if closer
         bare = [arabic_bare(t) for t in tokens]
@@ -92,7 +97,7 @@ def _gloss(vocab: WordVectors, embedder, question: str, language: str, floor: fl
     function_like[list(known)] = False          # the dictionary gives it a meaning
     sims[:, stop] = -1.0
     best = np.where(function_like, 0.0, sims.max(axis=1))
-    chosen = _places(question, language)
+    chosen = _places(question, language) + months
     for i in _kept(tokens, best, question, language, floor):
         top = np.argsort(-sims[i])[:per_word]
         chosen += [vocab.words[j] for j in top if sims[i, j] >= max(floor, sims[i, top[0]] - margin)]

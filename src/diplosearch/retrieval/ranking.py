@@ -66,6 +66,10 @@ class Ranking:
                                      #   floor to ..."): never an answer, seldom quotable
     header_prior: float = 0.0        # English question: times the share of its words found in
                                      #   the passage's header (meeting topic, speaker's country)
+    english_feedback: int = 3        # English question, score fusion: the question and the
+    english_feedback_weight: float = 0.3   # words that mark the best passages of the fused
+                                     #   list's first 3 statements (`keyword.expansion`), as a
+                                     #   keyword list fused with it at this weight (0: not used)
     statement_repeat: float = 0.4    # taken from a statement's paragraphs after its best one:
                                      #   the first page shows more statements, not three
                                      #   paragraphs of one (0: not used)
@@ -243,3 +247,21 @@ def with_statement_repeat(db: sqlite3.Connection, pairs: Ranked, penalty: float)
         placed.append((score - penalty if later else score, pid, score))
     placed.sort(key=lambda item: (-item[0], item[1]))
     return [(pid, score) for _, pid, score in placed]
+
+
+def first_statements(db: sqlite3.Connection, pairs: Ranked, count: int,
+                     looked_at: int = 50) -> list[int]:
+    """The best passage of each of the first `count` statements in `pairs` (among its first
+    `looked_at`): feedback from several speakers, not from three parts of one long turn."""
+    head = [pid for pid, _ in pairs[:looked_at]]
+    where = {pid: (doc, statement) for pid, doc, statement in database.by_ids(
+        db, "SELECT id, doc_id, statement FROM passages WHERE id IN ({ids})", head)}
+    seen, chosen = set(), []
+    for pid in head:
+        key = where.get(pid, ("#", pid))
+        if key not in seen:
+            seen.add(key)
+            chosen.append(pid)
+            if len(chosen) == count:
+                break
+    return chosen

@@ -34,6 +34,7 @@ des pour par para del les por une est dans sur los las que con sus ses aux ont f
 
 _ENGLISH_WORD = re.compile(r"[a-z][a-z-]{2,}")
 _WORD = re.compile(r"\w+")
+_ARABIC_MARKS = re.compile("[\u0640\u064b-\u065f\u0670]")   # tatweel, short vowels, shadda
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _LATIN_OR_DIGITS = re.compile(r"[A-Za-z0-9]{2,}")
 # The article and the conjunctions and prepositions written onto an Arabic word, longest first.
@@ -47,7 +48,10 @@ def english_words(text: str) -> list[str]:
 
 
 def question_words(question: str, language: str) -> list[str]:
-    """The words of a question in `language` to look up, each once, in order."""
+    """The words of a question in `language` to look up, each once, in order. Arabic's
+    short vowels and tatweel are taken out first: they would split a word in two
+    ("قُتلوا" is one word, "killed", not "ق" and "تلوا")."""
+    question = _ARABIC_MARKS.sub("", question)
     if language == "zh":
         found = [run[i:i + n] for run in _HAN_RUN.findall(question)
                  for n in (2, 3, 4) for i in range(len(run) - n + 1)]

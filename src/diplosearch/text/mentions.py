@@ -62,7 +62,9 @@ def _tables() -> dict:
                 months[fold(form[:-1] + "е")] = n
     places = {lang: {fold(name): code for name, code in forms.items() if len(fold(name)) >= 2}
               for lang, forms in data["places"].items()}
-    return {"months": months, "places": places,
+    english_months = {n: fold(form) for form, n in sorted(data["months"]["en"].items(),
+                                                           key=lambda item: len(item[0]))}
+    return {"months": months, "places": places, "english_months": english_months,
             "phrases": {form: n for form, n in months.items() if " " in form}}
 
 
@@ -115,6 +117,29 @@ def periods(question: str) -> list[Period]:
         found.append(Period(year, month))
     found += [Period(int(y), None) for y in _YEAR.findall(text) if int(y) not in used_years]
     return list(dict.fromkeys(found))
+
+
+def month_words(question: str) -> tuple[list[str], set[str]]:
+    """The English names of the months `question` names in any of the six languages
+    ("فبراير", "в январе", "كانون الثاني", "2020年1月" → "february", "january"), and the
+    folded words that named them."""
+    tables = _tables()
+    text = fold(question)
+    english, words = [], set()
+    for m in _HAN_DATE.finditer(question):                # "2020年1月"
+        month = int(m.group(2)) if m.group(2).isdigit() else _HAN_NUMBERS.get(m.group(2))
+        if month and 1 <= month <= 12:
+            english.append(tables["english_months"][month])
+    for phrase, month in tables["phrases"].items():
+        if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text):
+            english.append(tables["english_months"][month])
+            words.update(phrase.split())
+    for word in text.split():
+        month = tables["months"].get(word)
+        if month is not None and word not in words and word not in _EN_AMBIGUOUS:
+            english.append(tables["english_months"][month])
+            words.add(word)
+    return list(dict.fromkeys(english)), words
 
 
 def places(question: str, language: str) -> list[str]:
