@@ -7,7 +7,7 @@ its split fixed before any tuning: "dev" or "test" by the parity of the sha256 o
     python scripts/devset_assemble.py --heldout /path/to/w4.jsonl ...   # heldout_<corpus>.jsonl
     python scripts/devset_assemble.py --heldout3 /path/to/w7.jsonl ...  # heldout3_<corpus>.jsonl
     python scripts/devset_assemble.py --heldout4 /path/to/w10.jsonl ... # heldout4_<corpus>.jsonl
-    python scripts/devset_assemble.py --heldout5 /path/to/w13.jsonl ... # heldout5_<corpus>.jsonl
+    python scripts/devset_assemble.py --heldout5 /path/to/w13.jsonl ... # heldout5_<corpus>.jsonl (and so on)
 
 `--heldout`: a second held-out set, written after the first was spent (its test half run
 more than once): every question in it is split "heldout", never tuned on, run at the end.
