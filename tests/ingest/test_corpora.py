@@ -186,3 +186,11 @@ def test_bad_metadata_skips_the_file_and_keeps_what_is_indexed(tmp_path, hashing
     assert report.updated == ["sub/two.txt"]
     assert [(p.rsplit("/", 1)[-1], "'date'" in why) for p, why in report.skipped] == [("one.txt", True)]
     assert {d["key"] for d in idx.documents()} == {"one.txt", "sub/two.txt"}
+
+
+@pytest.mark.parametrize("path, speaker", [
+    ("Session 78 - 2023/TON_78_2023.txt", "Siaosi ’Ofakivahafolau Sovaleni"),
+    ("Session 78 - 2023/KWT_78_2023.txt", "Sheikh Ahmad Nawaf Al-Ahmad Al-Sabah")])
+def test_a_speaker_broken_over_two_lines_in_the_workbook_is_named_on_one(path, speaker):
+    meta = read(CORPUS / "ungdc_2015_2024/TXT" / path).metadata
+    assert speaker in meta["speaker"] and "\n" not in meta["speaker"]

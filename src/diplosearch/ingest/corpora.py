@@ -145,7 +145,8 @@ def _speakers(workbook: Path) -> tuple[dict[tuple[int, str], dict[str, str]], di
     by_year: dict[tuple[int, str], dict[str, str]] = {}
     countries: dict[str, str] = {}
     for row in sorted(rows[1:], key=lambda r: int(r[col["Year"]] or 0)):
-        cell = lambda h: str(row[col[h]] or "").strip()  # noqa: E731
+        # one line: a few names are broken over two lines in the cell ("...\nSovaleni")
+        cell = lambda h: " ".join(str(row[col[h]] or "").split())  # noqa: E731
         if not cell("ISO Code") or not cell("Year").isdigit():
             continue
         countries[cell("ISO Code")] = cell("Country")
