@@ -242,3 +242,20 @@ def test_lifted_scores_keep_their_gaps_instead_of_tying_at_one(dated_index):
     assert raw[0] > 1.0                      # meeting and paragraph evidence lifted it
     assert hits[0].score == 1.0 and all(h.score < 1.0 for h in hits[1:] if h.raw_score < raw[0])
     assert [h.score for h in hits] == pytest.approx([r / raw[0] for r in raw])
+
+
+def test_names_and_numbers_no_passage_holds_are_said(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name, text in FEEDBACK_DOCS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    (folder / "r.txt").write_text("The Council adopted resolution 2532 on the ceasefire.",
+                                  encoding="utf-8")
+    idx = ds.build_index([folder], tmp_path / "notes", model=ds.HashingEmbedder(),
+                         multilingual=False)[0]
+    found = idx.search("resolution 2533", k=3)
+    assert list(found) and "holds 2533" in found.note          # hits still come, with the note
+    assert "2532" not in idx.search("resolution 2532", k=3).note
+    assert "holds Xyzland:" in idx.search("How did Xyzland vote on the convoys?", k=3).note
+    assert idx.search("What did Idlib need?", k=3).note == ""   # "What": no name; Idlib: held
+    assert idx.search("1,200 trucks at S/PV.8699", k=3).note == ""   # parts of a number or symbol

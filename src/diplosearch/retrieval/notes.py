@@ -8,14 +8,19 @@ this module).
 
 from __future__ import annotations
 
+import re
+
 from ..store import vocabulary
 from ..text.language import ENGLISH, detect, identify
-from . import gloss, ranking
+from ..text.glosswords import FUNCTION_WORDS
+from ..text.wordsplit import STOPWORDS
+from . import gloss, keyword, ranking
 
 
 def for_reader(index, query: str, opts, hits: list) -> str:
     """Every note that applies, in one line."""
     return "; ".join(n for n in (language_note(index, query, opts),
+                                 absent_note(index, query),
                                  gloss_note(index, query, opts),
                                  length_note(index, query, opts),
                                  dates_note(index, opts, hits)) if n)
@@ -43,6 +48,31 @@ def language_note(index, query: str, opts) -> str:
     return (f"this question looks {lang!r}, not English, but index {index.name!r} has no "
             "multilingual vectors, so only the English model searched it; rebuild the index "
             "(`diplosearch index build ... --replace`) to search it in any UN language")
+
+
+_NUMBER = re.compile(r"(?<![\w/.])\d{3,}(?![\w/])")       # "2533", not "S/PV.8699" or "1,200"
+_NAME = re.compile(r"(?<![\w'’-])[A-Z][a-z]+(?:-[A-Z][a-z]+)*(?![\w'’-])")  # "Nebenzia", "Al-Hol"
+
+
+def absent_note(index, query: str) -> str:
+    """The numbers and names of the question that no passage of the index holds
+    ("resolution 2533" where only 2532 and 2534 are; a misspelt name): its hits are the
+    closest without them, which an analyst should know before reading them as the answer."""
+    words = _NUMBER.findall(query)
+    if identify(query).language == ENGLISH:   # "What", "How": function words, not names
+        words += [w for w in _NAME.findall(query)
+                  if w.lower() not in STOPWORDS and w.lower() not in FUNCTION_WORDS]
+    missing = []
+    for word in dict.fromkeys(words):
+        expression = keyword.match_expression(word)
+        if expression and not index.db.execute(
+                "SELECT 1 FROM passages_fts WHERE passages_fts MATCH ? LIMIT 1",
+                (expression,)).fetchone():
+            missing.append(word)
+    if not missing:
+        return ""
+    return (f"no passage of index {index.name!r} holds {', '.join(missing)}: these hits are "
+            "the closest without " + ("it" if len(missing) == 1 else "them"))
 
 
 def gloss_note(index, query: str, opts) -> str:
