@@ -17,6 +17,16 @@ def dated_index(tmp_path_factory, shared):
                           model=ds.HashingEmbedder(), multilingual=False)[0]
 
 
+def index_of(tmp_path, docs: dict[str, str], multilingual=False):
+    """An index of `docs` (file name → text), hashing embedder."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name, text in docs.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return ds.build_index([folder], tmp_path / "ix", model=ds.HashingEmbedder(),
+                          multilingual=multilingual)[0]
+
+
 def first_of(idx, month: str) -> int:
     return idx.db.execute("SELECT p.id FROM passages p JOIN documents d ON d.id = p.doc_id "
                           "WHERE d.date LIKE ? ORDER BY p.id LIMIT 1", (f"2020-{month}-%",)).fetchone()[0]
@@ -75,12 +85,7 @@ def test_a_foreign_question_on_english_records_gets_an_english_keyword_side(monk
     from diplosearch.retrieval import keyword
     from tests.retrieval.test_crosslingual import DOCS, FakeMultilingual
 
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for name, text in DOCS.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    idx = ds.build_index([folder], tmp_path / "ml", model=ds.HashingEmbedder(),
-                         multilingual=FakeMultilingual())[0]
+    idx = index_of(tmp_path, DOCS, FakeMultilingual())
     asked = []
     real = keyword.expansion
     monkeypatch.setattr(keyword, "expansion", lambda db, texts, n: asked.append(n) or real(db, texts, n))
@@ -121,12 +126,7 @@ def test_an_english_question_gets_keyword_feedback_from_its_best_passages(monkey
 
     from diplosearch.retrieval import keyword, pipeline
 
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for name, text in FEEDBACK_DOCS.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    idx = ds.build_index([folder], tmp_path / "fb", model=ds.HashingEmbedder(),
-                         multilingual=False)[0]
+    idx = index_of(tmp_path, FEEDBACK_DOCS)
     asked = []
     real = keyword.expansion
     monkeypatch.setattr(keyword, "expansion",
@@ -245,14 +245,8 @@ def test_lifted_scores_keep_their_gaps_instead_of_tying_at_one(dated_index):
 
 
 def test_names_and_numbers_no_passage_holds_are_said(tmp_path):
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for name, text in FEEDBACK_DOCS.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    (folder / "r.txt").write_text("The Council adopted resolution 2532 on the ceasefire.",
-                                  encoding="utf-8")
-    idx = ds.build_index([folder], tmp_path / "notes", model=ds.HashingEmbedder(),
-                         multilingual=False)[0]
+    idx = index_of(tmp_path, {**FEEDBACK_DOCS,
+                              "r.txt": "The Council adopted resolution 2532 on the ceasefire."})
     found = idx.search("resolution 2533", k=3)
     assert list(found) and "holds 2533" in found.note          # hits still come, with the note
     assert "2532" not in idx.search("resolution 2532", k=3).note

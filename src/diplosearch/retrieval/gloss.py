@@ -31,8 +31,6 @@ HAN_LENGTH_BONUS = 0.02   # per character: a longer Chinese run wins a near tie 
 DICTIONARY_BONUS = 0.15   # CC-CEDICT's meaning over the model's nearest word (0.05 / 0.15 /
                           # 0.3 measured; scripts/data/ranking_variants.md)
 
-MONTHS = True
-
 _CACHE: dict[tuple[str, int], WordVectors] = {}
 
 
@@ -80,8 +78,10 @@ _GLOSSES: dict[tuple, tuple[str, ...]] = {}   # a search glosses its question on
 
 def _gloss(vocab: WordVectors, embedder, question: str, language: str, floor: float,
            per_word: int, margin: float, dictionary: float) -> tuple[str, ...]:
-    months, month_tokens = mentions.month_words(question) if MONTHS else ([], set())
-    tokens = [t for t in question_words(question, language) if mentions.fold(t) not in month_tokens]
+    # months by their English names, from the tables (the model places "فبراير" nowhere)
+    months, month_tokens = mentions.month_words(question)
+    tokens = [t for t in question_words(question, language)
+              if mentions.fold(t) not in month_tokens]
     if not len(vocab) or not (tokens or months):
         return ()
     if not tokens:

@@ -51,7 +51,8 @@ def language_note(index, query: str, opts) -> str:
 
 
 _NUMBER = re.compile(r"(?<![\w/.])\d{3,}(?![\w/])")       # "2533", not "S/PV.8699" or "1,200"
-_NAME = re.compile(r"(?<![\w'’-])[A-Z][a-z]+(?:-[A-Z][a-z]+)*(?![\w'’-])")  # "Nebenzia", "Al-Hol"
+# a capitalised word: "Nebenzia", "Al-Hol"
+_NAME = re.compile(r"(?<![\w'’-])[A-Z][a-z]+(?:-[A-Z][a-z]+)*(?![\w'’-])")
 
 
 def absent_note(index, query: str) -> str:
