@@ -1,6 +1,7 @@
 """What a search tells its reader beside the hits (`SearchResults.note`): how a question in
-another language was read, why one may find little, what a long question lost, which dates
-an index holds. Each function returns one clause, or "" when it has nothing to say.
+another language was read, why one may find little, which of its numbers and names the
+index does not hold, what a long question lost, which dates an index holds. Each function
+returns one clause, or "" when it has nothing to say.
 
 `index` and `opts` are `pipeline`'s Index and SearchOptions (not imported: pipeline imports
 this module).
@@ -19,9 +20,10 @@ from . import gloss, keyword, ranking
 
 def for_reader(index, query: str, opts, hits: list) -> str:
     """Every note that applies, in one line."""
+    lang = identify(query).language    # as the search read it
     return "; ".join(n for n in (language_note(index, query, opts),
-                                 absent_note(index, query),
-                                 gloss_note(index, query, opts),
+                                 absent_note(index, query, lang),
+                                 gloss_note(index, query, opts, lang),
                                  length_note(index, query, opts),
                                  dates_note(index, opts, hits)) if n)
 
@@ -55,12 +57,12 @@ _NUMBER = re.compile(r"(?<![\w/.])\d{3,}(?![\w/])")       # "2533", not "S/PV.86
 _NAME = re.compile(r"(?<![\w'’-])[A-Z][a-z]+(?:-[A-Z][a-z]+)*(?![\w'’-])")
 
 
-def absent_note(index, query: str) -> str:
+def absent_note(index, query: str, lang: str) -> str:
     """The numbers and names of the question that no passage of the index holds
     ("resolution 2533" where only 2532 and 2534 are; a misspelt name): its hits are the
     closest without them, which an analyst should know before reading them as the answer."""
     words = _NUMBER.findall(query)
-    if identify(query).language == ENGLISH:   # "What", "How": function words, not names
+    if lang == ENGLISH:   # "What", "How": function words, not names
         words += [w for w in _NAME.findall(query)
                   if w.lower() not in STOPWORDS and w.lower() not in FUNCTION_WORDS]
     missing = []
@@ -76,10 +78,9 @@ def absent_note(index, query: str) -> str:
             "the closest without " + ("it" if len(missing) == 1 else "them"))
 
 
-def gloss_note(index, query: str, opts) -> str:
-    """Which English words a question in another language was searched for (`gloss`), so
-    an analyst sees how it was read; or why there were none."""
-    lang = identify(query).language
+def gloss_note(index, query: str, opts, lang: str) -> str:
+    """Which English words a question in another language (`lang`, as identified) was
+    searched for (`gloss`), so an analyst sees how it was read; or why there were none."""
     if lang == ENGLISH or opts.mode == "keyword" or index.multilingual_vectors is None:
         return ""
     settings = ranking.RANKING

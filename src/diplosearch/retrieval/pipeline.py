@@ -214,7 +214,9 @@ def _candidates(index: Index, query: str, qvec: np.ndarray | None, depth: int,
         # pseudo-relevance feedback (RM3-like): the question and the words that mark its
         # first statements, as keywords. Not for a question in another language: its
         # English keyword side is feedback already (measured: fr +0.023, es to zh none)
-        more = _feedback_keywords(index, fused, depth, opts, settings.english_feedback, query)
+        more = _feedback_keywords(
+            index, ranking.first_statements(index.db, fused, settings.english_feedback),
+            depth, opts, query)
         if more:
             fused = fuse(fused, more, "score", 1 - settings.english_feedback_weight)
     return fused, q
@@ -237,28 +239,23 @@ def _english_keywords(index: Index, sem: list[tuple[int, float]], glossed: list[
     model's best passages (feedback across languages)."""
     by_gloss = keyword.search(index.db, " ".join(glossed), depth, opts.filters) \
         if glossed and ranking.RANKING.gloss_keywords > 0 else []
-    by_feedback = _feedback_keywords(index, sem, depth, opts)
+    by_feedback = _feedback_keywords(
+        index, [p for p, _ in sem[:ranking.RANKING.feedback_passages]], depth, opts)
     if by_gloss and by_feedback:
         return fuse(by_gloss, by_feedback, "score", ranking.RANKING.gloss_keywords)
     return by_gloss or by_feedback
 
 
-def _feedback_keywords(index: Index, ranked: list[tuple[int, float]], depth: int,
-                       opts: SearchOptions, statements: int | None = None,
+def _feedback_keywords(index: Index, ids: list[int], depth: int, opts: SearchOptions,
                        question: str = "") -> list[tuple[int, float]]:
-    """The words that mark the best passages of `ranked` against the whole index, searched
-    as an English keyword question (`keyword.expansion`).
-
-    A question in another language (`statements` None): its first feedback passages, as
-    they come (feedback across languages). An English one: the best passage of each of
-    its first `statements` statements (three parts of one long turn would pull the list
-    toward that turn), searched with the `question`'s own words (RM3-like feedback)."""
+    """The words that mark the passages `ids` against the whole index
+    (`keyword.expansion`), searched as an English keyword question, with `question`'s own
+    words when given. A question in another language: its multilingual model's first
+    passages (feedback across languages). An English one: the best passage of each of its
+    first statements (`ranking.first_statements`), with the question (RM3-like)."""
     settings = ranking.RANKING
-    count = settings.feedback_passages if statements is None else statements
-    if settings.expansion_terms <= 0 or count <= 0 or not ranked:
+    if settings.expansion_terms <= 0 or not ids:
         return []
-    ids = [p for p, _ in ranked[:count]] if statements is None else \
-        ranking.first_statements(index.db, ranked, count)
     # rows by id: a passage a writer removed meanwhile is simply left out
     rows = database.passages_by_id(index.db, ids)
     words = keyword.expansion(index.db, [row["text"] for row in rows.values()],

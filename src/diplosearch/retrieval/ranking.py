@@ -253,7 +253,7 @@ def first_statements(db: sqlite3.Connection, pairs: Ranked, count: int,
                      looked_at: int = 50) -> list[int]:
     """The best passage of each of the first `count` statements in `pairs` (among its first
     `looked_at`): feedback from several speakers, not from three parts of one long turn."""
-    head = [pid for pid, _ in pairs[:looked_at]]
+    head = [pid for pid, _ in pairs[:looked_at]] if count > 0 else []
     where = {pid: (doc, statement) for pid, doc, statement in database.by_ids(
         db, "SELECT id, doc_id, statement FROM passages WHERE id IN ({ids})", head)}
     seen, chosen = set(), []
