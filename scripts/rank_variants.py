@@ -107,6 +107,8 @@ VARIANTS: dict[str, dict] = {
     "gloss-per-word1": {"gloss_per_word": 1},
     "gloss-per-word3": {"gloss_per_word": 3},
     "gloss-keywords0.7": {"gloss_keywords": 0.7},
+    # names matched by their letters in the gloss (fifth round)
+    "no-names": {"gloss_names": False},
     # English keyword feedback (fourth round): these settings against none
     "no-en-feedback": {"english_feedback_weight": 0.0},
     "en-feedback2": {"english_feedback": 2},

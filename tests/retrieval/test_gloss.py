@@ -12,6 +12,7 @@ import diplosearch as ds
 from diplosearch import HashingEmbedder
 from diplosearch.retrieval import gloss
 from diplosearch.store import migrations, vocabulary
+from diplosearch.text import transliteration
 from tests.retrieval.test_crosslingual import FakeMultilingual
 
 LOCUSTS = ("Mr. Ali (Somalia): Locusts destroy crops and hunger follows the locusts. "
@@ -131,3 +132,23 @@ def test_months_named_are_glossed_by_their_english_names(index):
     assert gloss.gloss(index.db, index.multilingual_embedder, "2020年1月", "zh") == ["january"]
     assert "january" in gloss.gloss(index.db, index.multilingual_embedder,
                                     "كانون الثاني 2020", "ar")
+
+
+def test_a_name_the_model_cannot_place_is_matched_by_its_letters(tmp_path):
+    folder = tmp_path / "donbas"
+    folder.mkdir()
+    (folder / "donbas.txt").write_text(
+        "Mr. Kyslytsya (Ukraine): Shelling in Donbas goes on. Donbas needs the ceasefire, "
+        "it needs aid, and Donbas needs the disengagement of forces.", encoding="utf-8")
+    built, _ = ds.build_index(folder, tmp_path / "ix", model=HashingEmbedder(),
+                              multilingual=FakeMultilingual())
+    db, use = built.db, built.multilingual_embedder
+    assert "donbas" in gloss.gloss(db, use, "القصف في دونباس", "ar")
+    assert "donbas" in gloss.gloss(db, use, "обстрелы в Донбассе", "ru")
+    assert "donbas" not in gloss.gloss(db, use, "обстрелы в донбассе", "ru")  # not as a name
+    assert "donbas" not in gloss.gloss(db, use, "القصف في دونباس", "ar", names=False)
+    # "نيدز" is spelt as "needs" is, but the records write "needs" in lower case: no name
+    assert transliteration.consonants(transliteration.latin("نيدز", "ar")) == "nds"
+    assert vocabulary.capitalised(db, "needs") == 0.0
+    assert vocabulary.capitalised(db, "donbas") == 1.0
+    assert "needs" not in gloss.gloss(db, use, "نيدز", "ar")

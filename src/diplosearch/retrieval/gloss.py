@@ -8,6 +8,9 @@ index's own English words (`store.vocabulary`), and the closest one or two above
 stand for it; a word closest to an English function word glosses into nothing. Countries
 the question names are glossed exactly, from CLDR's names (`text.mentions.places`), and a
 Chinese word by its CC-CEDICT meanings first (`text.cedict`), where the index holds them.
+An Arabic or Russian word that glosses into nothing may be a name the model cannot place
+("دونباس", "рохинджа"): it is matched by its letters (`text.transliteration`) to a word the
+index writes with a capital nearly always ("donbas", "rohingya").
 
 The gloss is an English keyword question (BM25 over the English records) and, embedded by
 the English model, an English semantic one; `pipeline` fuses both with the multilingual
@@ -24,7 +27,8 @@ import numpy as np
 
 from ..store import snapshot
 from ..store.vocabulary import WordVectors
-from ..text import cedict, mentions
+from ..store.vocabulary import capitalised
+from ..text import cedict, mentions, transliteration
 from ..text.glosswords import FUNCTION_WORDS, arabic_bare, question_words
 
 HAN_LENGTH_BONUS = 0.02   # per character: a longer Chinese run wins a near tie ("哥伦比亚")
@@ -51,7 +55,7 @@ def words_of(db: sqlite3.Connection, embedder) -> WordVectors:
 
 def gloss(db: sqlite3.Connection, embedder, question: str, language: str,
           floor: float = 0.7, per_word: int = 2, margin: float = 0.05,
-          dictionary: float = DICTIONARY_BONUS) -> list[str]:
+          dictionary: float = DICTIONARY_BONUS, names: bool = True) -> list[str]:
     """English words standing for `question` (in `language`, not English), in the
     question's order; [] when the index keeps no English words (made before them).
 
@@ -62,22 +66,35 @@ def gloss(db: sqlite3.Connection, embedder, question: str, language: str,
             `margin` of the closest.
         dictionary: how far CC-CEDICT's meanings of a Chinese word are lifted above
             `floor` (0: the dictionary is not used).
+        names: an Arabic or Russian word that glosses into nothing is matched by its letters
+            to a name the index writes (`_name_of`).
     """
     key = (_state(db), getattr(embedder, "name", ""), question, language, floor, per_word,
-           margin, dictionary)
+           margin, dictionary, names)
     if key not in _GLOSSES:
         if len(_GLOSSES) > 256:
             _GLOSSES.clear()
         _GLOSSES[key] = _gloss(words_of(db, embedder), embedder, question, language, floor,
-                               per_word, margin, dictionary)
+                               per_word, margin, dictionary,
+                               db if names and language in transliteration.LIKENESS else None)
     return list(_GLOSSES[key])
+
+
+def with_settings(db: sqlite3.Connection, embedder, question: str, language: str,
+                  settings) -> list[str]:
+    """`gloss` with the ranking's settings (`ranking.Ranking`): what a search searches for,
+    and what its note says it searched for."""
+    return gloss(db, embedder, question, language, settings.gloss_floor,
+                 settings.gloss_per_word, settings.gloss_margin, settings.gloss_dictionary,
+                 settings.gloss_names)
 
 
 _GLOSSES: dict[tuple, tuple[str, ...]] = {}   # a search glosses its question once, not per pass
 
 
 def _gloss(vocab: WordVectors, embedder, question: str, language: str, floor: float,
-           per_word: int, margin: float, dictionary: float) -> tuple[str, ...]:
+           per_word: int, margin: float, dictionary: float,
+           names_in: sqlite3.Connection | None = None) -> tuple[str, ...]:
     # months by their English names, from the tables (the model places "فبراير" nowhere)
     months, month_tokens = mentions.month_words(question)
     tokens = [t for t in question_words(question, language)
@@ -98,10 +115,56 @@ def _gloss(vocab: WordVectors, embedder, question: str, language: str, floor: fl
     sims[:, stop] = -1.0
     best = np.where(function_like, 0.0, sims.max(axis=1))
     chosen = _places(question, language) + months
-    for i in _kept(tokens, best, question, language, floor):
-        top = np.argsort(-sims[i])[:per_word]
-        chosen += [vocab.words[j] for j in top if sims[i, j] >= max(floor, sims[i, top[0]] - margin)]
+    kept = set(_kept(tokens, best, question, language, floor))
+    for i, token in enumerate(tokens):
+        if i in kept:
+            top = np.argsort(-sims[i])[:per_word]
+            chosen += [vocab.words[j] for j in top
+                       if sims[i, j] >= max(floor, sims[i, top[0]] - margin)]
+        elif names_in is not None and not function_like[i] \
+                and transliteration.written_as_name(token, question, language):
+            chosen += _name_of(names_in, vocab, token, language)
     return tuple(dict.fromkeys(chosen))
+
+
+NAME_CAPITALISED = 0.9   # a name is written with a capital at least this often
+
+
+def _name_of(db: sqlite3.Connection, vocab: WordVectors, token: str, language: str) -> list[str]:
+    """The index's English word that `token` transcribes, as a list of none or one: among
+    the words with the same consonants (`text.transliteration`), the likest, if it is a
+    name (written with a capital nearly always) and like enough."""
+    if language == "ar":
+        token = arabic_bare(token)
+    spelt = transliteration.latin(token, language)
+    key = transliteration.consonants(spelt)
+    if len(key) < transliteration.MIN_CONSONANTS:
+        return []
+    scored = sorted(((transliteration.likeness(spelt, transliteration.latin(w)), w)
+                     for w in _by_consonants(vocab).get(key, ())), reverse=True)
+    for score, word in scored:
+        if score < transliteration.LIKENESS[language]:
+            break
+        if capitalised(db, word) >= NAME_CAPITALISED:
+            return [word]
+    return []
+
+
+_CONSONANTS: dict[int, dict[str, list[str]]] = {}
+
+
+def _by_consonants(vocab: WordVectors) -> dict[str, list[str]]:
+    """The vocabulary's words by their consonants, made once per loaded vocabulary."""
+    if id(vocab) not in _CONSONANTS:
+        if len(_CONSONANTS) > 4:
+            _CONSONANTS.clear()
+        table: dict[str, list[str]] = {}
+        for word, stop in zip(vocab.words, vocab.is_function_word):
+            if not stop:
+                table.setdefault(transliteration.consonants(transliteration.latin(word)),
+                                 []).append(word)
+        _CONSONANTS[id(vocab)] = table
+    return _CONSONANTS[id(vocab)]
 
 
 def _prefer_dictionary(sims: np.ndarray, tokens: list[str], vocab: WordVectors,

@@ -90,9 +90,7 @@ def gloss_note(index, query: str, opts, lang: str) -> str:
         return (f"index {index.name!r} keeps no English words to gloss this question into, so "
                 f"it was searched by meaning only; `diplosearch index upgrade {index.name}` "
                 "adds them")
-    words = gloss.gloss(index.db, index.multilingual_embedder, query, lang,
-                        settings.gloss_floor, settings.gloss_per_word,
-                        settings.gloss_margin, settings.gloss_dictionary)
+    words = gloss.with_settings(index.db, index.multilingual_embedder, query, lang, settings)
     if not words:
         return ("no word of this question matched an English word of the index closely "
                 "enough; it was searched by meaning only")

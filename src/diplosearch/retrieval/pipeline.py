@@ -227,9 +227,7 @@ def _gloss(index: Index, query: str, lang: str, loading) -> list[str]:
     if settings.gloss_keywords <= 0 and settings.gloss_semantic <= 0:
         return []
     loading.result()     # the multilingual model
-    return gloss.gloss(index.db, index.multilingual_embedder, query, lang,
-                       settings.gloss_floor, settings.gloss_per_word,
-                       settings.gloss_margin, settings.gloss_dictionary)
+    return gloss.with_settings(index.db, index.multilingual_embedder, query, lang, settings)
 
 
 def _english_keywords(index: Index, sem: list[tuple[int, float]], glossed: list[str],

@@ -62,6 +62,8 @@ class Ranking:
     gloss_margin: float = 0.05       #   each within this of the closest
     gloss_dictionary: float = 0.15   #   Chinese: CC-CEDICT's meanings lifted this far above
                                      #   the floor (0: not used)
+    gloss_names: bool = True         #   Arabic, Russian: a word that glosses into nothing
+                                     #   matched by its letters to a name the index writes
     procedural_penalty: float = 0.2  # taken from a short procedural turn ("I now give the
                                      #   floor to ..."): never an answer, seldom quotable
     header_prior: float = 0.0        # English question: times the share of its words found in

@@ -18,6 +18,7 @@ a search holds at most the `MAX_WORDS` most written in memory.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -92,6 +93,18 @@ def embed_missing(db: sqlite3.Connection, embedder,
         if on_batch:
             on_batch(len(part))
     return len(words)
+
+
+def capitalised(db: sqlite3.Connection, word: str, sample: int = 30) -> float:
+    """How often `word` is written with a capital in the passages that hold it, 0 to 1,
+    over at most `sample` of them (0 for a word none holds): a name's share is near 1, a
+    common word's about its share of sentence openings."""
+    rows = db.execute("SELECT p.text FROM passages_fts f JOIN passages p ON p.id = f.rowid "
+                      "WHERE passages_fts MATCH ? LIMIT ?",
+                      ('"' + word.replace('"', '') + '"', sample)).fetchall()
+    found = [m.group(0) for (text,) in rows
+             for m in re.finditer(rf"\b{re.escape(word)}\b", text, re.IGNORECASE)]
+    return sum(w[0].isupper() for w in found) / len(found) if found else 0.0
 
 
 def counted(db: sqlite3.Connection) -> bool:
