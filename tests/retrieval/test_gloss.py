@@ -152,3 +152,16 @@ def test_a_name_the_model_cannot_place_is_matched_by_its_letters(tmp_path):
     assert vocabulary.capitalised(db, "needs") == 0.0
     assert vocabulary.capitalised(db, "donbas") == 1.0
     assert "needs" not in gloss.gloss(db, use, "نيدز", "ar")
+
+
+def test_a_chinese_gloss_keeps_the_questions_order(tmp_path):
+    folder = tmp_path / "peace"
+    folder.mkdir()
+    (folder / "peace.txt").write_text(
+        "Mr. Sy (Senegal): Terrorism threatens peacekeeping. Terrorism kills peacekeeping "
+        "staff, and terrorism makes peacekeeping harder.", encoding="utf-8")
+    built, _ = ds.build_index(folder, tmp_path / "ix", model=HashingEmbedder(),
+                              multilingual=FakeMultilingual())
+    # a run of four characters and a later run of two: the gloss follows the question
+    assert gloss.gloss(built.db, built.multilingual_embedder, "恐怖主义维和", "zh") == [
+        "terrorism", "peacekeeping"]

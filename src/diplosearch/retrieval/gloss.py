@@ -115,15 +115,16 @@ def _gloss(vocab: WordVectors, embedder, question: str, language: str, floor: fl
     sims[:, stop] = -1.0
     best = np.where(function_like, 0.0, sims.max(axis=1))
     chosen = _places(question, language) + months
-    kept = set(_kept(tokens, best, question, language, floor))
-    for i, token in enumerate(tokens):
-        if i in kept:
+    kept = _kept(tokens, best, question, language, floor)   # in the question's order
+    taken = set(kept)
+    for i in kept if names_in is None else range(len(tokens)):   # (not Chinese: the same)
+        if i in taken:
             top = np.argsort(-sims[i])[:per_word]
             chosen += [vocab.words[j] for j in top
                        if sims[i, j] >= max(floor, sims[i, top[0]] - margin)]
-        elif names_in is not None and not function_like[i] \
-                and transliteration.written_as_name(token, question, language):
-            chosen += _name_of(names_in, vocab, token, language)
+        elif not function_like[i] and transliteration.written_as_name(tokens[i], question,
+                                                                      language):
+            chosen += _name_of(names_in, vocab, tokens[i], language)
     return tuple(dict.fromkeys(chosen))
 
 
