@@ -32,7 +32,9 @@ from speech_slice import copy_speeches  # scripts/speech_slice.py
 REPO = Path(__file__).resolve().parent.parent
 QUESTIONS = {"en": "what measures target foreign terrorist fighters",
              "ru": "Какие меры направлены против иностранных боевиков-террористов?",
-             "zh": "哪些措施针对外国恐怖主义战斗人员？"}
+             "zh": "哪些措施针对外国恐怖主义战斗人员？",
+             # a name the model cannot place, matched by its letters (Minsk)
+             "ar": "ما الذي قيل عن اتفاقات مينسك في أوكرانيا؟"}
 
 
 def run(tree: Path, args: list[str], home: Path) -> float:
