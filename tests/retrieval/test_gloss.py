@@ -21,6 +21,16 @@ SOLDIERS = ("Ms. Dupont (France): Children recruited as soldiers must be release
             "Children are not soldiers; children who were soldiers need schools.")
 
 
+def one_record(tmp_path, text: str):
+    """An index of one record holding `text`, with the fake multilingual model."""
+    folder = tmp_path / "record"
+    folder.mkdir()
+    (folder / "record.txt").write_text(text, encoding="utf-8")
+    built, _ = ds.build_index(folder, tmp_path / "ix", model=HashingEmbedder(),
+                              multilingual=FakeMultilingual())
+    return built
+
+
 @pytest.fixture
 def index(tmp_path):
     folder = tmp_path / "corpus"
@@ -45,13 +55,8 @@ def test_function_words_and_unknown_words_gloss_into_nothing(index):
 
 
 def test_a_chinese_word_is_glossed_by_its_dictionary_meaning(tmp_path):
-    folder = tmp_path / "peace"
-    folder.mkdir()
-    (folder / "peace.txt").write_text(
-        "Mr. Sy (Senegal): Peacekeeping needs funds. Peacekeeping saves lives, and "
-        "peacekeeping missions need mandates.", encoding="utf-8")
-    built, _ = ds.build_index(folder, tmp_path / "ix", model=HashingEmbedder(),
-                              multilingual=FakeMultilingual())
+    built = one_record(tmp_path, "Mr. Sy (Senegal): Peacekeeping needs funds. Peacekeeping "
+                                 "saves lives, and peacekeeping missions need mandates.")
     # the fake model knows no Chinese: "维和" is placed near nothing; CC-CEDICT knows it
     assert gloss.gloss(built.db, built.multilingual_embedder, "维和", "zh") == ["peacekeeping"]
 
@@ -135,13 +140,9 @@ def test_months_named_are_glossed_by_their_english_names(index):
 
 
 def test_a_name_the_model_cannot_place_is_matched_by_its_letters(tmp_path):
-    folder = tmp_path / "donbas"
-    folder.mkdir()
-    (folder / "donbas.txt").write_text(
-        "Mr. Kyslytsya (Ukraine): Shelling in Donbas goes on. Donbas needs the ceasefire, "
-        "it needs aid, and Donbas needs the disengagement of forces.", encoding="utf-8")
-    built, _ = ds.build_index(folder, tmp_path / "ix", model=HashingEmbedder(),
-                              multilingual=FakeMultilingual())
+    built = one_record(tmp_path, "Mr. Kyslytsya (Ukraine): Shelling in Donbas goes on. Donbas "
+                                 "needs the ceasefire, it needs aid, and Donbas needs the "
+                                 "disengagement of forces.")
     db, use = built.db, built.multilingual_embedder
     assert "donbas" in gloss.gloss(db, use, "القصف في دونباس", "ar")
     assert "donbas" in gloss.gloss(db, use, "обстрелы в Донбассе", "ru")
@@ -155,13 +156,9 @@ def test_a_name_the_model_cannot_place_is_matched_by_its_letters(tmp_path):
 
 
 def test_a_chinese_gloss_keeps_the_questions_order(tmp_path):
-    folder = tmp_path / "peace"
-    folder.mkdir()
-    (folder / "peace.txt").write_text(
-        "Mr. Sy (Senegal): Terrorism threatens peacekeeping. Terrorism kills peacekeeping "
-        "staff, and terrorism makes peacekeeping harder.", encoding="utf-8")
-    built, _ = ds.build_index(folder, tmp_path / "ix", model=HashingEmbedder(),
-                              multilingual=FakeMultilingual())
+    built = one_record(tmp_path, "Mr. Sy (Senegal): Terrorism threatens peacekeeping. "
+                                 "Terrorism kills peacekeeping staff, and terrorism makes "
+                                 "peacekeeping harder.")
     # a run of four characters and a later run of two: the gloss follows the question
     assert gloss.gloss(built.db, built.multilingual_embedder, "恐怖主义维和", "zh") == [
         "terrorism", "peacekeeping"]

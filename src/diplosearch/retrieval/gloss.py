@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+import weakref
 
 import numpy as np
 
 from ..store import snapshot
-from ..store.vocabulary import WordVectors
-from ..store.vocabulary import capitalised
+from ..store.vocabulary import WordVectors, capitalised
 from ..text import cedict, mentions, transliteration
 from ..text.glosswords import FUNCTION_WORDS, arabic_bare, question_words
 
@@ -151,21 +151,21 @@ def _name_of(db: sqlite3.Connection, vocab: WordVectors, token: str, language: s
     return []
 
 
-_CONSONANTS: dict[int, dict[str, list[str]]] = {}
+_CONSONANTS: weakref.WeakKeyDictionary[WordVectors, dict[str, list[str]]] = \
+    weakref.WeakKeyDictionary()
 
 
 def _by_consonants(vocab: WordVectors) -> dict[str, list[str]]:
-    """The vocabulary's words by their consonants, made once per loaded vocabulary."""
-    if id(vocab) not in _CONSONANTS:
-        if len(_CONSONANTS) > 4:
-            _CONSONANTS.clear()
+    """The vocabulary's words by their consonants, made once per loaded vocabulary (and
+    dropped with it)."""
+    if vocab not in _CONSONANTS:
         table: dict[str, list[str]] = {}
         for word, stop in zip(vocab.words, vocab.is_function_word):
             if not stop:
                 table.setdefault(transliteration.consonants(transliteration.latin(word)),
                                  []).append(word)
-        _CONSONANTS[id(vocab)] = table
-    return _CONSONANTS[id(vocab)]
+        _CONSONANTS[vocab] = table
+    return _CONSONANTS[vocab]
 
 
 def _prefer_dictionary(sims: np.ndarray, tokens: list[str], vocab: WordVectors,
