@@ -117,7 +117,9 @@ def _gloss(vocab: WordVectors, embedder, question: str, language: str, floor: fl
     chosen = _places(question, language) + months
     kept = _kept(tokens, best, question, language, floor)   # in the question's order
     taken = set(kept)
-    for i in kept if names_in is None else range(len(tokens)):   # (not Chinese: the same)
+    # with names, every token, in the question's order too (tokens are in that order for
+    # every language but Chinese, whose runs come by length, and Chinese has no names here)
+    for i in kept if names_in is None else range(len(tokens)):
         if i in taken:
             top = np.argsort(-sims[i])[:per_word]
             chosen += [vocab.words[j] for j in top

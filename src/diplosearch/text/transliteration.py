@@ -27,7 +27,8 @@ _SPELLINGS = (("dzh", "j"), ("zh", "j"), ("kh", "h"), ("sh", "s"), ("ch", "s"), 
               ("x", "ks"), ("v", "f"), ("p", "b"), ("z", "s"), ("j", "g"), ("w", "u"))
 _NOT_LETTER = re.compile(r"[^a-z]")
 _DOUBLED = re.compile(r"(.)\1+")
-_VOWELS = re.compile(r"[aeiouyh]")
+# vowels, and "h": silent in English spellings ("Rohingya"), often dropped between scripts
+_VOWELS_AND_H = re.compile(r"[aeiouyh]")
 # Minimal likeness of a name's Latin form to an English word with the same consonants:
 # Arabic forms lack their short vowels, so they reach less far.
 LIKENESS = {"ar": 0.65, "ru": 0.8}
@@ -50,7 +51,7 @@ def latin(word: str, language: str = "en") -> str:
 
 def consonants(spelt: str) -> str:
     """The consonants of a `latin` form: what two transcriptions of one name share."""
-    return _VOWELS.sub("", spelt)
+    return _VOWELS_AND_H.sub("", spelt)
 
 
 def likeness(a: str, b: str) -> float:
