@@ -117,6 +117,21 @@ VARIANTS: dict[str, dict] = {
     "en-feedback-w0.25": {"english_feedback_weight": 0.25},
     "en-feedback-w0.5": {"english_feedback_weight": 0.5},
     "en-feedback-w0.35": {"english_feedback_weight": 0.35},
+    # sixth round: the gloss settings again, on the 526 spent questions (all five languages)
+    "gloss-keywords0.3": {"gloss_keywords": 0.3},
+    "expand-w0.3": {"expansion_weight": 0.3},
+    "expand-w0.7": {"expansion_weight": 0.7},
+    "gloss-margin0.02": {"gloss_margin": 0.02},
+    "gloss-margin0.1": {"gloss_margin": 0.1},
+    "gloss-floor0.6": {"gloss_floor": 0.6},
+    "gloss-floor0.65+semantic3": {"gloss_floor": 0.65, "gloss_semantic": 3.0},
+    "gloss-floor0.65+keywords0.7": {"gloss_floor": 0.65, "gloss_keywords": 0.7},
+    "gloss-keywords1": {"gloss_keywords": 1.0},
+    "gloss-floor0.55": {"gloss_floor": 0.55},
+    "gloss-floor0.5": {"gloss_floor": 0.5},
+    "gloss-floor0.6+keywords0.7": {"gloss_floor": 0.6, "gloss_keywords": 0.7},
+    "round5-floor": {"gloss_floor": 0.7},      # the floor before the sixth round, everywhere
+    "before-round6": {"gloss_floor": 0.7, "gloss_keywords": 0.5},   # the settings before it
 }
 
 

@@ -162,3 +162,17 @@ def test_a_chinese_gloss_keeps_the_questions_order(tmp_path):
     # a run of four characters and a later run of two: the gloss follows the question
     assert gloss.gloss(built.db, built.multilingual_embedder, "恐怖主义维和", "zh") == [
         "terrorism", "peacekeeping"]
+
+
+def test_chinese_runs_are_glossed_at_their_own_floor(monkeypatch):
+    from dataclasses import replace
+
+    from diplosearch.retrieval import ranking
+
+    floors = {}
+    monkeypatch.setattr(gloss, "gloss", lambda db, embedder, question, language, floor, *rest:
+                        floors.setdefault(language, floor) and [])
+    settings = replace(ranking.RANKING, gloss_floor=0.6, gloss_floor_zh=0.7)
+    for question, language in (("维和", "zh"), ("оружие", "ru"), ("السلاح", "ar"), ("armes", "fr")):
+        gloss.with_settings(None, None, question, language, settings)
+    assert floors == {"zh": 0.7, "ru": 0.6, "ar": 0.6, "fr": 0.6}

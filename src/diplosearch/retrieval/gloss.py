@@ -84,7 +84,8 @@ def with_settings(db: sqlite3.Connection, embedder, question: str, language: str
                   settings) -> list[str]:
     """`gloss` with the ranking's settings (`ranking.Ranking`): what a search searches for,
     and what its note says it searched for."""
-    return gloss(db, embedder, question, language, settings.gloss_floor,
+    floor = settings.gloss_floor_zh if language == "zh" else settings.gloss_floor
+    return gloss(db, embedder, question, language, floor,
                  settings.gloss_per_word, settings.gloss_margin, settings.gloss_dictionary,
                  settings.gloss_names)
 
