@@ -152,7 +152,7 @@ def run(variant: str, corpus: str, split: str, langs, modes, prefix: str = "devp
 def questions_file(corpus: str, split: str) -> Path:
     """analyst_<corpus>.jsonl (splits dev and test), or heldout_<corpus>.jsonl and
     heldout3_<corpus>.jsonl ... heldout8_<corpus>.jsonl (splits heldout, heldout3 ... heldout8:
-    the second to sixth held-out sets, each written after the one before was
+    the second to eighth held-out sets, each written after the one before was
     spent)."""
     return DATA / f"{split if split.startswith('heldout') else 'analyst'}_{corpus}.jsonl"
 

@@ -170,8 +170,12 @@ def test_chinese_runs_are_glossed_at_their_own_floor(monkeypatch):
     from diplosearch.retrieval import ranking
 
     floors = {}
-    monkeypatch.setattr(gloss, "gloss", lambda db, embedder, question, language, floor, *rest:
-                        floors.setdefault(language, floor) and [])
+
+    def recorded(db, embedder, question, language, floor, *rest):
+        floors[language] = floor
+        return []
+
+    monkeypatch.setattr(gloss, "gloss", recorded)
     settings = replace(ranking.RANKING, gloss_floor=0.6, gloss_floor_zh=0.7)
     for question, language in (("维和", "zh"), ("оружие", "ru"), ("السلاح", "ar"), ("armes", "fr")):
         gloss.with_settings(None, None, question, language, settings)

@@ -61,7 +61,9 @@ def gloss(db: sqlite3.Connection, embedder, question: str, language: str,
 
     Args:
         embedder: the multilingual model (the one the index's words were embedded with).
-        floor: the least cosine at which an English word stands for a question's word.
+        floor: the least cosine at which an English word stands for a question's word
+            (a search takes it from `ranking.RANKING` through `with_settings`: 0.6, and
+            0.7 for Chinese runs).
         per_word: at most this many English words per word of the question, each within
             `margin` of the closest.
         dictionary: how far CC-CEDICT's meanings of a Chinese word are lifted above
