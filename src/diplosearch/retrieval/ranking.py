@@ -55,8 +55,9 @@ class Ranking:
     # A question not in English, English records: its word-by-word gloss (`gloss`) as an
     # English keyword question, fused with the feedback words at this weight, and embedded
     # by the English model as a fourth semantic list at this weight (0: not used)
-    gloss_keywords: float = 0.7      #   (.5 → .7: MRR@10 +0.016 to +0.046 in each of the
-                                     #   five languages, recall@10 within ±0.004)
+    gloss_keywords: float = 0.7      #   (.5 → .7 at the floors below: MRR@10 +0.015 to
+                                     #   +0.030 in each of the five languages, recall@10
+                                     #   within ±0.004)
     gloss_semantic: float = 2.0
     gloss_floor: float = 0.6         #   least cosine of a question's word to its English gloss
     gloss_floor_zh: float = 0.7      #   ... of a Chinese run's: runs of two to four characters
