@@ -34,6 +34,9 @@ DATA = Path(__file__).resolve().parent / "data"
 # name → changes to the current settings; each is one lever, measured alone
 VARIANTS: dict[str, dict] = {
     "current": {},
+    "glossary-add": {"gloss_glossary": "add"},
+    "glossary-off": {"gloss_glossary": "off"},
+    "before-round7": {"gloss_glossary": "off"},
     "repeat0": {"statement_repeat": 0.0},
     "evidence-everywhere": {"evidence_symbols": ()},
     "no-evidence": {"meeting_evidence": 0.0, "paragraph_evidence": 0.0},

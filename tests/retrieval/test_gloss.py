@@ -107,8 +107,13 @@ def test_the_real_multilingual_model_glosses_un_words():
 
 
 def test_the_note_says_which_english_words_were_searched_for(index):
+    from diplosearch.retrieval import ranking
+
+    searched = gloss.with_settings(index.db, index.multilingual_embedder,
+                                   "саранча уничтожает урожай", "ru", ranking.RANKING)
+    assert {"locusts", "destroy", "crops"} <= set(searched)
     assert index.search("саранча уничтожает урожай", k=1).note == \
-        "English words searched for: locusts destroy crops"
+        "English words searched for: " + " ".join(searched)
     assert index.search("locusts destroy crops", k=1).note == ""
 
 
@@ -180,3 +185,48 @@ def test_chinese_runs_are_glossed_at_their_own_floor(monkeypatch):
     for question, language in (("维和", "zh"), ("оружие", "ru"), ("السلاح", "ar"), ("armes", "fr")):
         gloss.with_settings(None, None, question, language, settings)
     assert floors == {"zh": 0.7, "ru": 0.6, "ar": 0.6, "fr": 0.6}
+
+
+@pytest.fixture
+def small_glossary(tmp_path, monkeypatch):
+    from diplosearch.text import glossary
+
+    path = tmp_path / "glossary.tsv"
+    path.write_text("famine\tfamine\thambruna\tмассовый голод\tالمجاعة\t饥荒\n"
+                    "locust swarms\tessaims\tenjambres\tсаранча\tأسراب الجراد\t蝗群\n",
+                    encoding="utf-8")
+    monkeypatch.setattr(glossary, "GLOSSARY", path)
+    glossary._table.cache_clear()
+    yield
+    glossary._table.cache_clear()
+
+
+def test_a_term_in_the_glossary_stands_for_its_words(index, small_glossary):
+    def of(glossary):
+        return gloss.gloss(index.db, index.multilingual_embedder, "саранча и массовый голод",
+                           "ru", glossary=glossary)
+    # the fake model reads "саранча" as "locusts" and places "массовый голод" nowhere
+    assert of("off") == ["locusts"]
+    assert of("add") == ["locust", "swarms", "famine", "locusts"]
+    assert of("replace") == ["locust", "swarms", "famine"]
+
+
+@pytest.mark.model
+def test_the_glossary_gives_un_terms_but_not_function_words_their_meaning():
+    from diplosearch.embed.multilingual import load_multilingual
+
+    use = load_multilingual("multilingual")
+    db = sqlite3.connect(":memory:")
+    db.executescript("CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                     + dict(migrations.MIGRATIONS)["010_english_words"])
+    english = "sanctions veto leaders civilians namely which peacekeepers mercenaries"
+    with db:
+        vocabulary.count(db, [english] * vocabulary.MIN_COUNT)
+    vocabulary.embed_missing(db, use)
+
+    def of(question, lang):
+        return set(gloss.gloss(db, use, question, lang, floor=0.6, glossary="replace"))
+    assert "sanctions" in of("الجزاءات المفروضة على سوريا", "ar")
+    assert "veto" in of("استخدام حق النقض", "ar")
+    assert "mercenaries" in of("иностранные наемники", "ru")
+    assert "namely" not in of("أي القادة", "ar")      # "أي", which: a function word

@@ -14,7 +14,7 @@ import numpy as np
 from ..embed.base import normalise
 from ..embed.models import Embedder
 from ..errors import QueryError
-from ..text import cedict
+from ..text import cedict, glossary as un_glossary
 from ..text.language import ENGLISH, identify
 from ..store import database
 from . import crosslingual, gloss, keyword, names, notes, paragraphs, ranking
@@ -161,6 +161,8 @@ def _candidates(index: Index, query: str, qvec: np.ndarray | None, depth: int,
     second = _pool().submit(_load_second, index, query) if foreign_question else None
     if lang == "zh" and ranking.RANKING.gloss_dictionary > 0:   # CC-CEDICT, meanwhile
         _pool().submit(cedict.available)
+    if foreign_question and ranking.RANKING.gloss_glossary != "off":   # and the glossary
+        _pool().submit(un_glossary.load, lang)
     vecs, allowed = index.vectors, allowed_ids(index, opts.filters)   # database reads: here
     mvecs = index.multilingual_vectors if foreign_question or index.has_foreign_records else None
 

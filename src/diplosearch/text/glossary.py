@@ -1,0 +1,113 @@
+"""A glossary of the words of English UN records in the five other official languages.
+
+The word-by-word gloss (`retrieval.gloss`) finds each word of a question's English
+meaning through the multilingual model, which places UN terms poorly: "الجزاءات"
+(sanctions) lands nearest "breaching", "حق النقض" (veto) nearest "rights-based", "наемники"
+(mercenaries) nearest "combatants". This glossary says it instead, where it holds the word.
+
+`glossary.tsv` lists the English words and two-word terms used in at least eight passages of
+the two bundled corpora (the 2020 Security Council speeches and the General Debate of 2023
+and 2024; names left out), each with the usual translations of UN documents in French,
+Spanish, Russian, Arabic and Chinese. It was written for diplosearch (issue 18), from that
+list of words alone, and is under the project's licence.
+
+A question is matched against it phrase by phrase, longest first: words are compared by
+their Snowball stems (Arabic after its marks are taken out and its letter forms unified),
+Chinese by its characters. `matches` returns the English words of each phrase found and
+where the phrase stands in the question.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import stemmers
+
+GLOSSARY = Path(__file__).with_name("glossary.tsv")
+LANGUAGES = ("fr", "es", "ru", "ar", "zh")
+_COLUMNS = ("en", *LANGUAGES)
+_SNOWBALL = {"fr": "french", "es": "spanish", "ru": "russian", "ar": "arabic"}
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_ARABIC_FORMS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
+_WORD = re.compile(r"\w+")
+ENGLISH_PER_PHRASE = 3   # English words at most for one phrase of the question
+
+
+@dataclass(frozen=True)
+class Match:
+    english: tuple[str, ...]   # the English words the phrase stands for
+    start: int                 # where the phrase stands in the question (characters)
+    end: int
+
+
+def key(word: str, language: str) -> str:
+    """How a word of `language` is compared: lower-cased and Snowball-stemmed (Arabic
+    first without marks or tatweel, its alef, yeh and teh marbuta forms unified)."""
+    word = unicodedata.normalize("NFKC", word).lower()
+    if language == "ar":
+        word = _ARABIC_MARKS.sub("", word).translate(_ARABIC_FORMS)
+    return stemmers.snowball(_SNOWBALL[language])(word) if language in _SNOWBALL else word
+
+
+def load(language: str) -> int:
+    """Read the glossary's phrases in `language` now (once per process, ~50 ms), e.g. on
+    another thread while the multilingual model loads; returns how many it holds."""
+    return len(_table(language)[0])
+
+
+def matches(question: str, language: str) -> list[Match]:
+    """The glossary's phrases found in `question` (in `language`), in the question's order,
+    none overlapping: at each place the longest phrase the glossary holds."""
+    table, longest = _table(language)
+    if not table:
+        return []
+    if language == "zh":
+        units = [(ch, i, i + 1) for i, ch in enumerate(question)]
+        keys = [ch for ch, _, _ in units]
+    else:
+        text = _ARABIC_MARKS.sub("", question) if language == "ar" else question
+        units = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+        keys = [key(w, language) for w, _, _ in units]
+    found, i = [], 0
+    while i < len(units):
+        for n in range(min(longest, len(units) - i), 0, -1):
+            english = table.get(tuple(keys[i:i + n]))
+            if english:
+                found.append(Match(english, units[i][1], units[i + n - 1][2]))
+                i += n
+                break
+        else:
+            i += 1
+    return found
+
+
+@functools.lru_cache(maxsize=len(LANGUAGES))
+def _table(language: str) -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
+    """Phrase (its words' keys; Chinese: its characters) → English words, and the longest
+    phrase's length. An English word listed under several phrases keeps the file's order
+    (most frequent in the corpora first)."""
+    if language not in LANGUAGES or not GLOSSARY.exists():
+        return {}, 0
+    column = _COLUMNS.index(language)
+    table: dict[tuple[str, ...], list[str]] = {}
+    for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
+        cells = line.split("\t")
+        if len(cells) != len(_COLUMNS) or line.startswith("#"):
+            continue
+        english = cells[0].split()
+        for variant in cells[column].split("|"):
+            variant = variant.strip()
+            if not variant:
+                continue
+            phrase = tuple(variant.replace(" ", "")) if language == "zh" else \
+                tuple(key(w, language) for w in _WORD.findall(
+                    _ARABIC_MARKS.sub("", variant) if language == "ar" else variant))
+            if phrase:
+                words = table.setdefault(phrase, [])
+                words += [w for w in english if w not in words]
+    longest = max((len(p) for p in table), default=0)
+    return {p: tuple(w[:ENGLISH_PER_PHRASE]) for p, w in table.items()}, longest
