@@ -60,12 +60,19 @@ def _tables() -> dict:
             months[fold(form)] = n
             if lang == "ru" and form[-1] in "ьая":   # "в январе", "в мае": the prepositional
                 months[fold(form[:-1] + "е")] = n
-    places = {lang: {fold(name): code for name, code in forms.items() if len(fold(name)) >= 2}
+    # a name with another in brackets ("Myanmar (Burma)", "Мьянма (Бирма)") is also named
+    # by its first part alone, as questions name it
+    places = {lang: {fold(variant): code for name, code in forms.items()
+                     for variant in dict.fromkeys((name, _BRACKETED.split(name)[0]))
+                     if len(fold(variant)) >= 2}
               for lang, forms in data["places"].items()}
     english_months = {n: fold(form) for form, n in sorted(data["months"]["en"].items(),
                                                            key=lambda item: len(item[0]))}
     return {"months": months, "places": places, "english_months": english_months,
             "phrases": {form: n for form, n in months.items() if " " in form}}
+
+
+_BRACKETED = re.compile(r"\s*[(（]")
 
 
 def fold(text: str) -> str:
