@@ -38,6 +38,9 @@ def test_inflected_words_match_by_their_stems(small):
 
 def test_arabic_matches_without_its_vowel_marks_and_with_either_alef(small):
     assert english("الجَزاءات المفروضة", "ar") == [("sanctions",)]
+    question = "فُرِضَت الجَزاءات"      # the phrase is placed where the question writes it
+    found = glossary.matches(question, "ar")
+    assert [question[m.start:m.end] for m in found] == ["الجَزاءات"]
     assert english("حظر توريد الاسلحة", "ar") == [("arms", "embargo")]
 
 

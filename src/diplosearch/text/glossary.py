@@ -69,8 +69,12 @@ def matches(question: str, language: str) -> list[Match]:
         units = [(ch, i, i + 1) for i, ch in enumerate(question)]
         keys = [ch for ch, _, _ in units]
     else:
-        text = _ARABIC_MARKS.sub("", question) if language == "ar" else question
-        units = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+        # Arabic's marks split a word for `\w`: words are read without them, and placed
+        # back where the question writes them
+        at = [i for i, ch in enumerate(question)
+              if language != "ar" or not _ARABIC_MARKS.match(ch)]
+        text = "".join(question[i] for i in at)
+        units = [(m.group(), at[m.start()], at[m.end() - 1] + 1) for m in _WORD.finditer(text)]
         keys = [key(w, language) for w, _, _ in units]
     found, i = [], 0
     while i < len(units):
