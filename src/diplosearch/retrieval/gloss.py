@@ -36,6 +36,7 @@ from ..store.vocabulary import WordVectors, capitalised
 from ..text import cedict, glossary as un_glossary, mentions, transliteration
 from ..text.glosswords import FUNCTION_WORDS, arabic_bare, question_words
 
+_WORDS = re.compile(r"\w+")
 HAN_LENGTH_BONUS = 0.02   # per character: a longer Chinese run wins a near tie ("哥伦比亚")
 DICTIONARY_BONUS = 0.15   # CC-CEDICT's meaning over the model's nearest word (0.05 / 0.15 /
                           # 0.3 measured; scripts/data/ranking_variants.md)
@@ -174,9 +175,6 @@ def _meaningful(found: list, question: str, language: str, tokens: list[str],
         if not one or (words and words[0] in where and not function_like[where[words[0]]]):
             kept.append(m)
     return kept
-
-
-_WORDS = re.compile(r"\w+")
 
 
 def _covered(question: str, language: str, found) -> set[str]:
