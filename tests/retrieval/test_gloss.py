@@ -83,19 +83,25 @@ def test_an_index_without_english_words_has_no_gloss_but_answers(index):
     assert index.search("саранча уничтожает урожай", k=1)[0].source.endswith("locusts.txt")
 
 
-@pytest.mark.model
-def test_the_real_multilingual_model_glosses_un_words():
+def real_words(english: str):
+    """A database whose English words are `english`, embedded by the real multilingual
+    model, and that model."""
     from diplosearch.embed.multilingual import load_multilingual
 
     use = load_multilingual("multilingual")
     db = sqlite3.connect(":memory:")
     db.executescript("CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
                      + dict(migrations.MIGRATIONS)["010_english_words"])
-    english = ("weapons embargo civilians humanitarian assistance terrorism climate children "
-               "soldiers sanctions ceasefire refugees elections peacekeeping")
     with db:
         vocabulary.count(db, [english] * vocabulary.MIN_COUNT)
     vocabulary.embed_missing(db, use)
+    return db, use
+
+
+@pytest.mark.model
+def test_the_real_multilingual_model_glosses_un_words():
+    db, use = real_words("weapons embargo civilians humanitarian assistance terrorism climate "
+                         "children soldiers sanctions ceasefire refugees elections peacekeeping")
     def of(question, lang):
         return set(gloss.gloss(db, use, question, lang))
     assert {"weapons", "embargo"} <= of("embargo sur les armes", "fr")
@@ -213,16 +219,8 @@ def test_a_term_in_the_glossary_stands_for_its_words(index, small_glossary):
 
 @pytest.mark.model
 def test_the_glossary_gives_un_terms_but_not_function_words_their_meaning():
-    from diplosearch.embed.multilingual import load_multilingual
-
-    use = load_multilingual("multilingual")
-    db = sqlite3.connect(":memory:")
-    db.executescript("CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-                     + dict(migrations.MIGRATIONS)["010_english_words"])
-    english = "sanctions veto leaders civilians namely which peacekeepers mercenaries"
-    with db:
-        vocabulary.count(db, [english] * vocabulary.MIN_COUNT)
-    vocabulary.embed_missing(db, use)
+    db, use = real_words("sanctions veto leaders civilians namely which peacekeepers "
+                         "mercenaries")
 
     def of(question, lang):
         return set(gloss.gloss(db, use, question, lang, floor=0.6, glossary="replace"))
