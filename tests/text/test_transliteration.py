@@ -26,3 +26,11 @@ def test_only_a_capitalised_russian_word_may_be_a_name():
     assert tr.written_as_name("минске", question, "ru")
     assert not tr.written_as_name("саммите", question, "ru")
     assert tr.written_as_name("مينسك", "محادثات مينسك", "ar")   # Arabic has no capitals
+
+
+def test_a_russian_adjective_is_also_read_as_the_name_it_is_made_from():
+    assert tr.name_forms("берлинская", "ru") == ["берлинская", "берлин"]   # of Berlin
+    stem = tr.name_forms("женевских", "ru")[-1]                              # of Geneva
+    assert tr.consonants(tr.latin(stem, "ru")) == tr.consonants(tr.latin("geneva"))
+    assert tr.name_forms("донбасс", "ru") == ["донбасс"]
+    assert tr.name_forms("برلين", "ar") == ["برلين"]

@@ -197,17 +197,18 @@ def _name_of(db: sqlite3.Connection, vocab: WordVectors, token: str, language: s
     name (written with a capital nearly always) and like enough."""
     if language == "ar":
         token = arabic_bare(token)
-    spelt = transliteration.latin(token, language)
-    key = transliteration.consonants(spelt)
-    if len(key) < transliteration.MIN_CONSONANTS:
-        return []
-    scored = sorted(((transliteration.likeness(spelt, transliteration.latin(w)), w)
-                     for w in _by_consonants(vocab).get(key, ())), reverse=True)
-    for score, word in scored:
-        if score < transliteration.LIKENESS[language]:
-            break
-        if capitalised(db, word) >= NAME_CAPITALISED:
-            return [word]
+    for form in transliteration.name_forms(token, language):
+        spelt = transliteration.latin(form, language)
+        key = transliteration.consonants(spelt)
+        if len(key) < transliteration.MIN_CONSONANTS:
+            continue
+        scored = sorted(((transliteration.likeness(spelt, transliteration.latin(w)), w)
+                         for w in _by_consonants(vocab).get(key, ())), reverse=True)
+        for score, word in scored:
+            if score < transliteration.LIKENESS[language]:
+                break
+            if capitalised(db, word) >= NAME_CAPITALISED:
+                return [word]
     return []
 
 

@@ -59,6 +59,16 @@ def likeness(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b).ratio()
 
 
+_RUSSIAN_ADJECTIVE = re.compile(r"(?<=\w{3})[сц]к(?:ая|ий|ое|ой|их|ую|им|ими|ого|ому|ом|ие|ых|ым|ыми|ый)$")
+
+
+def name_forms(word: str, language: str) -> list[str]:
+    """`word`, and for Russian the name an adjective is made from: "берлинская" (of Berlin)
+    → "берлин", "бриджтаунской" → "бриджтаун"."""
+    stem = _RUSSIAN_ADJECTIVE.sub("", word) if language == "ru" else word
+    return [word, stem] if stem != word else [word]
+
+
 def written_as_name(word: str, text: str, language: str) -> bool:
     """Whether `word` (lower-cased) may be a name where `text` writes it: Russian writes
     names with a capital ("Донбасс", not "саммит"); Arabic has no capitals, so any word."""
