@@ -26,13 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import stemmers
+from .stemmers import ARABIC_FORMS
+from .wordsplit import ARABIC_MARKS
 
 GLOSSARY = Path(__file__).with_name("glossary.tsv")
 LANGUAGES = ("fr", "es", "ru", "ar", "zh")
 _COLUMNS = ("en", *LANGUAGES)
 _SNOWBALL = {"fr": "french", "es": "spanish", "ru": "russian", "ar": "arabic"}
-_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-_ARABIC_FORMS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
+_ARABIC_MARKS = re.compile(ARABIC_MARKS)   # as the keyword table's words are read
 _WORD = re.compile(r"\w+")
 ENGLISH_PER_PHRASE = 3   # English words at most for one phrase of the question
 
@@ -49,7 +50,7 @@ def key(word: str, language: str) -> str:
     first without marks or tatweel, its alef, yeh and teh marbuta forms unified)."""
     word = unicodedata.normalize("NFKC", word).lower()
     if language == "ar":
-        word = _ARABIC_MARKS.sub("", word).translate(_ARABIC_FORMS)
+        word = _ARABIC_MARKS.sub("", word).translate(ARABIC_FORMS)
     return stemmers.snowball(_SNOWBALL[language])(word) if language in _SNOWBALL else word
 
 

@@ -25,7 +25,7 @@ STEMMERS = (LIGHT, SNOWBALL)
 ENVIRONMENT = "DIPLOSEARCH_STEMMER"
 _THREAD = threading.local()
 
-_ARABIC_FORMS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
+ARABIC_FORMS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
 _AR_PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل", "و")
 _AR_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ية", "ه", "ة", "ي")
 _RU_ENDINGS = (  # (endings, shortest word they are taken from), longest endings first
@@ -65,7 +65,7 @@ def arabic_light(word: str) -> str:
     """Unify alef forms, alef maqsura and teh marbuta, then remove one article or
     conjunction prefix and the light10 suffixes, keeping two letters at least (three
     after a bare waw)."""
-    word = word.translate(_ARABIC_FORMS)
+    word = word.translate(ARABIC_FORMS)
     for prefix in _AR_PREFIXES:
         if word.startswith(prefix) and len(word) >= len(prefix) + (3 if prefix == "و" else 2):
             word = word[len(prefix):]

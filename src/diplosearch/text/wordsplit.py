@@ -35,7 +35,7 @@ from .stemmers import LIGHT
 _WORD = re.compile(r"\w+")
 _ASCII = bytes(range(128))
 # Short vowels, shadda, sukun, Quranic marks, superscript alef and tatweel: not letters.
-_ARABIC_MARKS = "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]"
+ARABIC_MARKS = "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]"
 # Lucene's default English stop words, the list Anserini's BM25 baselines use. Dropping
 # them keeps long queries fast (their posting lists are the longest) and barely moves BM25.
 STOPWORDS = frozenset(
@@ -67,7 +67,7 @@ def words(text: str, stemmer: str = LIGHT) -> list[tuple[str, ...]]:
     text = unicodedata.normalize("NFC", text)
     chars = set(text)
     if any(map(_arabic, chars)):
-        text = re.sub(_ARABIC_MARKS, "", text)      # compiled on first use, then cached
+        text = re.sub(ARABIC_MARKS, "", text)      # compiled on first use, then cached
     han = any(map(is_han, chars))
     out: list[tuple[str, ...]] = []
     for word in _WORD.findall(text):
