@@ -69,3 +69,10 @@ def test_an_unknown_index_name_lists_those_that_exist(seed_index):
     assert "the indexes you can name: seed, default" in result.output
     by_path = run("search", "x", "-i", "./sede")
     assert "indexes you can name" not in by_path.output
+
+
+def test_markdown_carries_the_search_note_once(seed_index):
+    result = run("search", LONG, "-i", seed_index, "-k", "1", "-f", "markdown")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("this question is 360 word pieces long") == 1, result.output
+    assert "> note: this question is 360" in result.output

@@ -82,7 +82,7 @@ def search(
         query, k=k, mode=mode, fusion=fusion, speaker=speaker, country=country, doc=doc,
         body=body, since=since, until=until, group_by=group_by, per_group=per_group,
         rerank=rerank, highlight=highlight)
-    if res.note:
+    if res.note and fmt != "markdown":   # markdown keeps it with the hits (no second copy)
         print(f"note: {res.note}", file=sys.stderr)
     render.results(res, fmt)
 
