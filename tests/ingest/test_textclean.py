@@ -52,3 +52,22 @@ def test_paragraphs_in_wrapped_and_line_per_paragraph_text():
     gd = (SHARED / "corpus/ungdc_2015_2024/TXT/Session 74 - 2019/USA_74_2019.txt").read_text()
     assert not textclean.is_hard_wrapped(gd)
     assert len(textclean.paragraph_blocks(gd)) == len([l for l in gd.splitlines() if l.strip()])
+
+
+@pytest.mark.parametrize("raw, expected", [
+    # as the General Debate's 2024 files write it (AND_79_2024.txt)
+    ("the **Summit of the Future**, from which derives the *Pact for the Future*, to which",
+     "the Summit of the Future, from which derives the Pact for the Future, to which"),
+    ("Or rather: **What conquest, and what legacy?** There",
+     "Or rather: What conquest, and what legacy? There"),
+    ("**a peaceful\nworld** for all", "a peaceful world for all"),
+    # not emphasis: a reissued symbol, arithmetic, a lone pair of stars, snake_case
+    ("see S/2020/123* and 5 * 3 = 15", "see S/2020/123* and 5 * 3 = 15"),
+    ("a ** b", "a ** b"),
+    ("snake_case and __init__", "snake_case and __init__"),
+])
+def test_clean_leaves_out_markdown_emphasis_marks(raw, expected):
+    clean = textclean.clean(raw)
+    assert clean.text == expected
+    # every character still points at the same character of the source
+    assert all(raw[o] == ch or ch == " " for o, ch in zip(clean.offsets, clean.text))

@@ -23,6 +23,10 @@ _JOINS = re.compile(
     r"|(?P<space>\s+)"
     r"|(?P<soft>\u00ad)"
 )
+# Markdown emphasis some transcripts carry ("the **Summit of the Future**", "*Pact for the
+# Future*"): the marks of a pair around words, not a lone asterisk ("S/2020/123*").
+_EMPHASIS = re.compile(r"(\*\*)(?=[^\s*])[^*]*?(?<=[^\s*])\*\*"
+                       r"|(?<![\w*])\*(?=[^\s*])[^*]*?(?<=[^\s*])\*(?![\w*])")
 # "pre- and post-conflict": a hyphen-space before these words is a suspended compound.
 _SUSPENDED = {"and", "or", "nor", "to", "as", "und", "et", "ou", "y", "o"}
 
@@ -86,13 +90,15 @@ def clean(raw: str, base: int = 0, vocab: frozenset[str] | None = None,
     """
     vocab = vocabulary(raw) if vocab is None else vocab
     compounds = hyphenated_pairs(raw) if compounds is None else compounds
+    marks = _emphasis_marks(raw)
     out: list[str] = []
     offsets: list[int] = []
     pos = 0
     for m in _JOINS.finditer(raw):
         for i in range(pos, m.start()):
-            out.append(raw[i])
-            offsets.append(base + i)
+            if i not in marks:
+                out.append(raw[i])
+                offsets.append(base + i)
         kind = m.lastgroup
         if kind in ("wrap", "gap"):
             left, right = _word_before(raw, m.start()), _word_after(raw, m.end())
@@ -109,13 +115,24 @@ def clean(raw: str, base: int = 0, vocab: frozenset[str] | None = None,
                 offsets.append(base + m.start())
         pos = m.end()
     for i in range(pos, len(raw)):
-        out.append(raw[i])
-        offsets.append(base + i)
+        if i not in marks:
+            out.append(raw[i])
+            offsets.append(base + i)
     text = "".join(out)
     # Trim the spaces that whitespace runs left at either end.
     lead = len(text) - len(text.lstrip(" "))
     trail = len(text.rstrip(" "))
     return CleanText(text[lead:trail], offsets[lead:trail])
+
+
+def _emphasis_marks(raw: str) -> set[int]:
+    """Offsets of the Markdown emphasis marks in `raw`, which the clean text leaves out."""
+    marks: set[int] = set()
+    for m in _EMPHASIS.finditer(raw):
+        width = len(m.group(1) or "*")
+        marks.update(range(m.start(), m.start() + width))
+        marks.update(range(m.end() - width, m.end()))
+    return marks
 
 
 # A line that ends a sentence: terminal punctuation, then any closing quotes, brackets or
