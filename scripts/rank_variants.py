@@ -36,6 +36,7 @@ VARIANTS: dict[str, dict] = {
     "current": {},
     "glossary-add": {"gloss_glossary": "add"},
     "glossary-off": {"gloss_glossary": "off"},
+    "names-off": {"gloss_glossary_names": False},
     "before-round7": {"gloss_glossary": "off"},   # the settings before it (the ninth set)
     "repeat0": {"statement_repeat": 0.0},
     "evidence-everywhere": {"evidence_symbols": ()},

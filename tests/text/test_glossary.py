@@ -15,6 +15,9 @@ SMALL = ("# english\tfr\tes\tru\tar\tzh\n"
          "\tحظر توريد الأسلحة\t武器禁运\n"
          "embargo\tembargo\tembargo\tэмбарго\tحظر\t禁运\n"
          "broken line\tonly three\tcells\n")
+NAMES = ("# english\tfr\tes\tru\tar\tzh\n"
+         "Abyei\tAbyei\tAbyei\tАбьей\tأبيي\t阿卜耶伊\n"
+         "Embargo Act\tEmbargo\tEmbargo\tэмбарго\tحظر\t禁运\n")
 
 
 @pytest.fixture
@@ -22,6 +25,9 @@ def small(tmp_path, monkeypatch):
     path = tmp_path / "glossary.tsv"
     path.write_text(SMALL, encoding="utf-8")
     monkeypatch.setattr(glossary, "GLOSSARY", path)
+    names = tmp_path / "glossary_names.tsv"
+    names.write_text(NAMES, encoding="utf-8")
+    monkeypatch.setattr(glossary, "NAMES", names)
     glossary._table.cache_clear()
     yield
     glossary._table.cache_clear()
@@ -50,13 +56,22 @@ def test_the_longest_phrase_wins_and_phrases_do_not_overlap(small):
     question = "эмбарго на поставки оружия и право вето"
     assert [question[m.start:m.end] for m in found] == ["эмбарго на поставки оружия",
                                                          "право вето"]
-    assert english("эмбарго", "ru") == [("embargo",)]
+    assert english("эмбарго", "ru") == [("embargo", "act")]   # with the name's line
 
 
 def test_chinese_is_matched_by_its_characters(small):
     found = glossary.matches("利比亚武器禁运与制裁", "zh")
     assert [m.english for m in found] == [("arms", "embargo"), ("sanctions",)]
     assert ["利比亚武器禁运与制裁"[m.start:m.end] for m in found] == ["武器禁运", "制裁"]
+
+
+def test_names_are_matched_as_words_are_unless_left_out(small):
+    assert english("положение в Абьей", "ru") == [("abyei",)]
+    assert english("阿卜耶伊的局势", "zh") == [("abyei",)]
+    assert [m.english for m in glossary.matches("положение в Абьей", "ru", names=False)] == []
+    # a name spelt as one of the words stands for both, the words' English first
+    assert english("эмбарго", "ru") == [("embargo", "act")]
+    assert [m.english for m in glossary.matches("эмбарго", "ru", names=False)] == [("embargo",)]
 
 
 def test_english_other_languages_and_malformed_lines_match_nothing(small):
@@ -71,6 +86,18 @@ def test_the_shipped_glossary_knows_the_terms_the_model_misplaces():
                                      ("наемники", "ru", "mercenaries"),
                                      ("否决权", "zh", "veto"),
                                      ("desertificación", "es", "desertification")]:
+        assert word in {w for m in glossary.matches(question, language) for w in m.english}, \
+            (question, language)
+
+
+def test_the_shipped_names_hold_those_the_gloss_lost():
+    for question, language, word in [("МООНСДРК", "ru", "monusco"),
+                                     ("беженцы рохинджа", "ru", "rohingya"),
+                                     ("Аральского моря", "ru", "aral"),
+                                     ("阿卜耶伊", "zh", "abyei"),
+                                     ("罗兴亚难民", "zh", "rohingya"),
+                                     ("布里奇敦倡议", "zh", "bridgetown"),
+                                     ("لاجئو الروهينغيا", "ar", "rohingya")]:
         assert word in {w for m in glossary.matches(question, language) for w in m.english}, \
             (question, language)
 

@@ -62,7 +62,7 @@ def words_of(db: sqlite3.Connection, embedder) -> WordVectors:
 def gloss(db: sqlite3.Connection, embedder, question: str, language: str,
           floor: float = 0.7, per_word: int = 2, margin: float = 0.05,
           dictionary: float = DICTIONARY_BONUS, names: bool = True,
-          glossary: str = "off") -> list[str]:
+          glossary: str = "off", glossary_names: bool = True) -> list[str]:
     """English words standing for `question` (in `language`, not English), in the
     question's order; [] when the index keeps no English words (made before them).
 
@@ -82,16 +82,17 @@ def gloss(db: sqlite3.Connection, embedder, question: str, language: str,
             a search's choice, through `with_settings`), "add" (beside the model's words)
             or "off". A phrase of one word the model takes for a function word ("أي",
             which) or a Chinese phrase of one character is left out: too many words hold it.
+        glossary_names: the glossary's name lines too ("Abyei", "Rohingya").
     """
     key = (_state(db), getattr(embedder, "name", ""), question, language, floor, per_word,
-           margin, dictionary, names, glossary)
+           margin, dictionary, names, glossary, glossary_names)
     if key not in _GLOSSES:
         if len(_GLOSSES) > 256:
             _GLOSSES.clear()
         _GLOSSES[key] = _gloss(words_of(db, embedder), embedder, question, language, floor,
                                per_word, margin, dictionary,
                                db if names and language in transliteration.LIKENESS else None,
-                               glossary)
+                               glossary, glossary_names)
     return list(_GLOSSES[key])
 
 
@@ -102,7 +103,8 @@ def with_settings(db: sqlite3.Connection, embedder, question: str, language: str
     floor = settings.gloss_floor_zh if language == "zh" else settings.gloss_floor
     return gloss(db, embedder, question, language, floor,
                  settings.gloss_per_word, settings.gloss_margin, settings.gloss_dictionary,
-                 settings.gloss_names, settings.gloss_glossary)
+                 settings.gloss_names, settings.gloss_glossary,
+                 settings.gloss_glossary_names)
 
 
 _GLOSSES: dict[tuple, tuple[str, ...]] = {}   # a search glosses its question once, not per pass
@@ -111,12 +113,13 @@ _GLOSSES: dict[tuple, tuple[str, ...]] = {}   # a search glosses its question on
 def _gloss(vocab: WordVectors, embedder, question: str, language: str, floor: float,
            per_word: int, margin: float, dictionary: float,
            names_in: sqlite3.Connection | None = None,
-           glossary: str = "off") -> tuple[str, ...]:
+           glossary: str = "off", glossary_names: bool = True) -> tuple[str, ...]:
     # months by their English names, from the tables (the model places "فبراير" nowhere)
     months, month_tokens = mentions.month_words(question)
     tokens = [t for t in question_words(question, language)
               if mentions.fold(t) not in month_tokens]
-    found = un_glossary.matches(question, language) if glossary != "off" else []
+    found = un_glossary.matches(question, language, glossary_names) \
+        if glossary != "off" else []
     if not len(vocab) or not (tokens or months or found):
         return ()
     if not tokens:

@@ -15,6 +15,12 @@ A question is matched against it phrase by phrase, longest first: words are comp
 their Snowball stems (Arabic after its marks are taken out and its letter forms unified),
 Chinese by its characters. `matches` returns the English words of each phrase found and
 where the phrase stands in the question.
+
+`glossary_names.tsv` does the same for the corpora's names that CLDR's country names
+(`text.mentions`) leave out: places, missions and bodies, peoples and their adjectives,
+people, agreements ("Abyei", "MONUSCO", "Rohingya", "Syrian", "Guterres"), listed by
+`scripts/glossary_names.py` from the names written in at least four speeches, and written in
+the five languages the same way.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from .stemmers import ARABIC_FORMS
 from .wordsplit import ARABIC_MARKS
 
 GLOSSARY = Path(__file__).with_name("glossary.tsv")
+NAMES = Path(__file__).with_name("glossary_names.tsv")
 LANGUAGES = ("fr", "es", "ru", "ar", "zh")
 _COLUMNS = ("en", *LANGUAGES)
 _SNOWBALL = {"fr": "french", "es": "spanish", "ru": "russian", "ar": "arabic"}
@@ -54,16 +61,17 @@ def key(word: str, language: str) -> str:
     return stemmers.snowball(_SNOWBALL[language])(word) if language in _SNOWBALL else word
 
 
-def load(language: str) -> int:
+def load(language: str, names: bool = True) -> int:
     """Read the glossary's phrases in `language` now (once per process, ~50 ms), e.g. on
     another thread while the multilingual model loads; returns how many it holds."""
-    return len(_table(language)[0])
+    return len(_table(language, names)[0])
 
 
-def matches(question: str, language: str) -> list[Match]:
+def matches(question: str, language: str, names: bool = True) -> list[Match]:
     """The glossary's phrases found in `question` (in `language`), in the question's order,
-    none overlapping: at each place the longest phrase the glossary holds."""
-    table, longest = _table(language)
+    none overlapping: at each place the longest phrase the glossary holds (with `names`,
+    its name lines too)."""
+    table, longest = _table(language, names)
     if not table:
         return []
     if language == "zh":
@@ -90,29 +98,31 @@ def matches(question: str, language: str) -> list[Match]:
     return found
 
 
-@functools.lru_cache(maxsize=len(LANGUAGES))
-def _table(language: str) -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
-    """Phrase (its words' keys; Chinese: its characters) → English words, and the longest
-    phrase's length. An English word listed under several phrases keeps the file's order
-    (most frequent in the corpora first)."""
-    if language not in LANGUAGES or not GLOSSARY.exists():
+@functools.lru_cache(maxsize=2 * len(LANGUAGES))
+def _table(language: str, names: bool = True) -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
+    """Phrase (its words' keys; Chinese: its characters) → English words (lower-cased), and
+    the longest phrase's length. A phrase that stands for several English words keeps them
+    in the files' order (the words' file first, each most frequent in the corpora first), at
+    most `ENGLISH_PER_PHRASE`."""
+    if language not in LANGUAGES:
         return {}, 0
     column = _COLUMNS.index(language)
     table: dict[tuple[str, ...], list[str]] = {}
-    for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
-        cells = line.split("\t")
-        if len(cells) != len(_COLUMNS) or line.startswith("#"):
-            continue
-        english = cells[0].split()
-        for variant in cells[column].split("|"):
-            variant = variant.strip()
-            if not variant:
+    for path in (GLOSSARY, NAMES) if names else (GLOSSARY,):
+        for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else ():
+            cells = line.split("\t")
+            if len(cells) != len(_COLUMNS) or line.startswith("#"):
                 continue
-            phrase = tuple(variant.replace(" ", "")) if language == "zh" else \
-                tuple(key(w, language) for w in _WORD.findall(
-                    _ARABIC_MARKS.sub("", variant) if language == "ar" else variant))
-            if phrase:
-                words = table.setdefault(phrase, [])
-                words += [w for w in english if w not in words]
+            english = cells[0].lower().split()
+            for variant in cells[column].split("|"):
+                variant = variant.strip()
+                if not variant:
+                    continue
+                phrase = tuple(variant.replace(" ", "")) if language == "zh" else \
+                    tuple(key(w, language) for w in _WORD.findall(
+                        _ARABIC_MARKS.sub("", variant) if language == "ar" else variant))
+                if phrase:   # "Газа": both "gases" (the words' line) and "gaza"
+                    words = table.setdefault(phrase, [])
+                    words += [w for w in english if w not in words]
     longest = max((len(p) for p in table), default=0)
     return {p: tuple(w[:ENGLISH_PER_PHRASE]) for p, w in table.items()}, longest
