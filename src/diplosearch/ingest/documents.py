@@ -7,7 +7,7 @@ import bisect
 import re
 from dataclasses import dataclass, replace
 
-from . import furniture, resolutions, textclean
+from . import furniture, ligatures, resolutions, textclean
 from .passages import TokenCounter, split_paragraph
 from .sources import SourceText
 from .speakers import (
@@ -149,6 +149,7 @@ def _paragraphs(source: SourceText, meetings: dict[str, dict] | None = None) -> 
     of no words (a list number, a stray mark) kept with the paragraph after it."""
     raw = furniture.mask(source.text)
     vocab, compounds = textclean.vocabulary(raw), textclean.hyphenated_pairs(raw)
+    fixes = ligatures.repairs(raw)   # {} unless the text lost ligatures ("sancons")
     meeting = meeting_of(source.metadata)
     # A meeting's resumptions are read with the invitations of its records read before; any
     # other document reads only its own (the 2020 files of one meeting, a speech each, stay
@@ -165,7 +166,7 @@ def _paragraphs(source: SourceText, meetings: dict[str, dict] | None = None) -> 
     # A resolution is a paragraph per line; PDF records come laid out in paragraphs.
     wrapped = False if resolution else source.hard_wrapped
     for start, end in textclean.paragraph_blocks(raw, wrapped):
-        clean = textclean.clean(raw[start:end], start, vocab, compounds)
+        clean = ligatures.repair(textclean.clean(raw[start:end], start, vocab, compounds), fixes)
         if furniture.is_furniture(clean.text):
             page_break = True
             continue

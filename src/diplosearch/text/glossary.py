@@ -98,6 +98,17 @@ def matches(question: str, language: str, names: bool = True) -> list[Match]:
     return found
 
 
+@functools.lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """The glossary's English words and names of one word, lower-cased: the common words of
+    English UN records, e.g. to tell a word from one that lost letters (`ingest.ligatures`)."""
+    return frozenset(cells[0].lower() for path in (GLOSSARY, NAMES) if path.exists()
+                     for line in path.read_text(encoding="utf-8").splitlines()
+                     for cells in [line.split("\t")]
+                     if len(cells) == len(_COLUMNS) and not line.startswith("#")
+                     and " " not in cells[0])
+
+
 @functools.lru_cache(maxsize=2 * len(LANGUAGES))
 def _table(language: str, names: bool = True) -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
     """Phrase (its words' keys; Chinese: its characters) → English words (lower-cased), and
