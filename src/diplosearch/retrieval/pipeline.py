@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..embed import adapter
 from ..embed.base import normalise
 from ..embed.models import Embedder
 from ..errors import QueryError
@@ -175,7 +176,8 @@ def _candidates(index: Index, query: str, qvec: np.ndarray | None, depth: int,
         if foreign_question and mvecs is not None:
             second.result()
             settings = ranking.RANKING
-            gvec = index.embedder.embed([" ".join(glossed)]) \
+            gvec = adapter.adapt(index.embedder.embed([" ".join(glossed)]),
+                                 index.embedder.name, settings.gloss_adapter) \
                 if glossed and settings.gloss_semantic > 0 else None
             found, feedback = crosslingual.semantic_top(
                 query, q, index.multilingual_embedder, mvecs, vecs, depth, allowed,
@@ -184,8 +186,13 @@ def _candidates(index: Index, query: str, qvec: np.ndarray | None, depth: int,
                 settings.feedback_passages, gvec, settings.gloss_semantic)
             if feedback is not None:
                 return found, feedback
-        found = vector_top(vecs, q, depth, allowed)
         settings = ranking.RANKING
+        # an English question searches moved by the model's adapter (`embed.adapter`); its
+        # vector stays the model's own for marking sentences and for the next pass. A
+        # passage given as the query (a paragraph to find others like it) is not a question
+        asked = lang == ENGLISH and len(query.split()) <= settings.adapter_max_words
+        found = vector_top(vecs, adapter.adapt(q, index.embedder.name, settings.query_adapter)
+                           if asked else q, depth, allowed)
         if settings.rocchio > 0 and found:   # the question, moved toward its best passages
             top = vecs.vectors_of(np.array([p for p, _ in found[:settings.rocchio_passages]]))
             moved = normalise(q + settings.rocchio * top.mean(axis=0, keepdims=True))

@@ -77,8 +77,19 @@ class Ranking:
     gloss_glossary_names: bool = True   # ... and the names it lists ("Abyei", "Rohingya"):
                                      #   against none on the 729 spent questions, recall@10
                                      #   fr +0.007, es +0.005, ru +0.021, ar +0.005, zh +0.016
+    gloss_adapter: float = 0.0       #   the English query adapter on the gloss's vector
     gloss_names: bool = True         #   Arabic, Russian: a word that glosses into nothing
                                      #   matched by its letters to a name the index writes
+    query_adapter: float = 0.5       # English question: its vector moved by the English model's
+                                     #   adapter (`embed.adapter`) this far (0: not at all).
+                                     #   Fitted on 729 questions; 5-fold by writer, hybrid
+                                     #   recall@10 +0.020 (+0.015, +0.025) at .5, +0.042 at 1
+                                     #   (1.5: +0.033, 2: −0.045); from .75 up, the founding
+                                     #   question's ¶9 falls to third in hybrid mode
+    adapter_max_words: int = 40      #   ... a question of at most this many words: the fitted
+                                     #   ones have 2-31; a longer query is a passage to match
+                                     #   (ArguAna's arguments, 46-868 words: semantic nDCG@10
+                                     #   0.4920 → 0.4704 with the adapter)
     procedural_penalty: float = 0.2  # taken from a short procedural turn ("I now give the
                                      #   floor to ..."): never an answer, seldom quotable
     header_prior: float = 0.0        # English question: times the share of its words found in
