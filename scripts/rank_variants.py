@@ -38,9 +38,10 @@ VARIANTS: dict[str, dict] = {
     "glossary-off": {"gloss_glossary": "off"},
     "names-off": {"gloss_glossary_names": False},
     "adapter-off": {"query_adapter": 0.0},
-    "adapter0.5": {"query_adapter": 0.5},
-    "gloss-adapter": {"gloss_adapter": 1.0},
-    "before-round8": {"gloss_glossary_names": False, "query_adapter": 0.0},   # (eleventh set)
+    "adapter1": {"query_adapter": 1.0},
+    "gloss-adapter-off": {"gloss_adapter": 0.0},
+    # the settings before the eighth round (the eleventh set)
+    "before-round8": {"gloss_glossary_names": False, "query_adapter": 0.0, "gloss_adapter": 0.0},
     "before-round7": {"gloss_glossary": "off"},   # the settings before it (the ninth set)
     "repeat0": {"statement_repeat": 0.0},
     "evidence-everywhere": {"evidence_symbols": ()},

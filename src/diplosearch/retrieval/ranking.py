@@ -77,7 +77,12 @@ class Ranking:
     gloss_glossary_names: bool = True   # ... and the names it lists ("Abyei", "Rohingya"):
                                      #   against none on the 729 spent questions, recall@10
                                      #   fr +0.007, es +0.005, ru +0.021, ar +0.005, zh +0.016
-    gloss_adapter: float = 0.0       #   the English query adapter on the gloss's vector
+    gloss_adapter: float = 1.0       #   the English query adapter (`embed.adapter`) on the
+                                     #   gloss's vector, this far. 5-fold by writer (each
+                                     #   fold's matrix fitted without its writers' English
+                                     #   questions), recall@10 against none: fr +0.035,
+                                     #   es +0.033, ru +0.038, ar +0.030, zh +0.038 (each
+                                     #   interval about ±0.008); MRR@10 fr −0.003 to zh +0.029
     gloss_names: bool = True         #   Arabic, Russian: a word that glosses into nothing
                                      #   matched by its letters to a name the index writes
     query_adapter: float = 0.5       # English question: its vector moved by the English model's
