@@ -10,7 +10,10 @@ its best paragraph's cosine, temperature 0.05), weighted by grade, with W kept n
 identity by an L2 penalty (`--lam`).
 
     python scripts/fit_query_adapter.py --cv --lam 0.1 0.01   # 5-fold, by question
+    python scripts/fit_query_adapter.py --cv --by writer      # 5-fold, a writer in one fold
     python scripts/fit_query_adapter.py --lam 0.01            # fit on all, write the file
+
+`scripts/cv_query_adapter.py` measures it through the whole search (hybrid, any language).
 
 Questions: every split named in `--split` (default: the spent ones, never a held-out set
 still to run), over the indexes `devpool-unsc2020` and `devpool-ungdc` in
@@ -42,7 +45,7 @@ TAU = 0.05
 def gather(splits: list[str]):
     """Per English question: its vector, its nearest paragraphs' vectors, the speech index
     of each paragraph (speeches numbered in order of first appearance), each speech's grade."""
-    qs, vs, fis, ys = [], [], [], []
+    qs, vs, fis, ys, qids = [], [], [], [], []
     for corpus in ("unsc2020", "ungdc"):
         idx = open_index(f"devpool-{corpus}")
         for split in splits:
@@ -58,17 +61,18 @@ def gather(splits: list[str]):
                 grade = np.zeros(PARAGRAPHS, np.float32)
                 grade[:len(speeches)] = [j.relevant.get(f, 0) for f in speeches]
                 qs.append(q[0])
+                qids.append(j.id)
                 vs.append(idx.vectors.vectors_of(ids).astype(np.float32))
                 fis.append([speeches.index(f) for f in files])
                 ys.append((grade, min(len(j.relevant), 10)))
-    return qs, vs, fis, ys
+    return qs, vs, fis, ys, qids
 
 
 class Data:
     def __init__(self, gathered) -> None:
         import torch
 
-        qs, vs, fis, ys = gathered
+        qs, vs, fis, ys, self.ids = gathered
         self.Q = torch.tensor(np.stack(qs))
         self.V = torch.tensor(np.stack(vs))
         self.FI = torch.tensor(fis)
@@ -120,6 +124,8 @@ def main() -> None:
     ap.add_argument("--split", nargs="+", default=SPENT)
     ap.add_argument("--lam", type=float, nargs="+", default=[0.01])
     ap.add_argument("--cv", action="store_true", help="5-fold cross-validation only")
+    ap.add_argument("--by", choices=("question", "writer"), default="question",
+                    help="--cv folds: questions at random, or each writer's in one fold")
     ap.add_argument("--out", type=Path, default=ADAPTERS[DEFAULT_MODEL])
     args = ap.parse_args()
     import torch
@@ -131,6 +137,10 @@ def main() -> None:
     print(f"{n} English questions", file=sys.stderr)
     if args.cv:
         folds = rng.permutation(n) % 5
+        if args.by == "writer":
+            writer = [qid.split("-")[0] for qid in data.ids]
+            fold_of = {w: i % 5 for i, w in enumerate(rng.permutation(sorted(set(writer))))}
+            folds = np.array([fold_of[w] for w in writer])
         eye = torch.eye(data.Q.shape[1])
         for lam in args.lam:
             base, new = np.zeros(n), np.zeros(n)
