@@ -5,9 +5,10 @@ The glossary (`src/diplosearch/text/glossary.tsv`) was written for the corpora's
 words, names left out. A question in Russian or Chinese that names a place, body or
 people the multilingual model does not place ("МООНСДРК", "阿卜耶伊", "罗兴亚") lost it in
 the gloss. This script lists the names a glossary writer should translate: words and runs
-of up to four words (a longer run, a list of countries, counts by its words) written with a capital inside a sentence (not after a full stop), in
-at least MIN_SPEECHES speeches of the 2020 Security Council speeches and the General
-Debate 2015-2024, and capitalised at least 90 % of the times they are used. Countries that
+of up to four words (a longer run, such as a list of countries, counts by its words)
+written with a capital inside a sentence (not after a full stop), in at least
+`--min-speeches` speeches of the 2020 Security Council speeches and the General Debate
+2015-2024, and capitalised at least 90 % of the times they are used. Countries that
 the CLDR table (`text/names.json`) already names are left out; their people's adjectives
 ("Syrian", "Libyan") are kept.
 
@@ -87,7 +88,7 @@ def main() -> None:
             seen.update(w for w in run if w not in SMALL)
             run = []
         names.update(seen)
-    for name, count in names.most_common():
+    for name, count in sorted(names.items(), key=lambda nc: (-nc[1], nc[0])):   # ties by name
         if count < args.min_speeches:
             break
         words = name.split()

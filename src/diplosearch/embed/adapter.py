@@ -30,8 +30,9 @@ def adapt(vectors: np.ndarray, model: str, strength: float = 1.0) -> np.ndarray:
     matrix = _matrix(model)
     if matrix is None or strength <= 0:
         return vectors
-    if strength != 1.0:
-        matrix = np.eye(len(matrix), dtype=np.float32) + strength * (matrix - np.eye(len(matrix), dtype=np.float32))
+    if strength != 1.0:   # part of the way: between the identity and the fitted matrix
+        eye = np.eye(len(matrix), dtype=np.float32)
+        matrix = eye + strength * (matrix - eye)
     moved = vectors @ matrix.T
     norms = np.linalg.norm(moved, axis=1, keepdims=True)
     return (moved / np.where(norms > 0, norms, 1)).astype(vectors.dtype)

@@ -12,9 +12,10 @@ An Arabic or Russian word that glosses into nothing may be a name the model cann
 ("دونباس", "рохинджа"): it is matched by its letters (`text.transliteration`) to a word the
 index writes with a capital nearly always ("donbas", "rohingya").
 
-UN terms the model places wrongly ("الجزاءات", sanctions, lands nearest "breaching") are
-glossed by a glossary of the records' words in the six languages (`text.glossary`) where it
-holds them: its English words stand for the term's words.
+UN terms the model places wrongly ("الجزاءات", sanctions, lands nearest "breaching") and
+names it places nowhere ("阿卜耶伊", Abyei) are glossed by a glossary of the records' words
+and names in the six languages (`text.glossary`) where it holds them: its English words
+stand for the term's words.
 
 The gloss is an English keyword question (BM25 over the English records) and, embedded by
 the English model, an English semantic one; `pipeline` fuses both with the multilingual
