@@ -27,6 +27,8 @@ def test_strength_zero_other_models_and_half_way():
     q = _questions()
     assert adapter.adapt(q, DEFAULT_MODEL, 0.0) is q
     assert adapter.adapt(q, "sentence-transformers/all-mpnet-base-v2") is q
+    narrow = _questions(dim=32)   # a stand-in embedder that borrows the model's name
+    assert adapter.adapt(narrow, DEFAULT_MODEL) is narrow
     full = (adapter.adapt(q, DEFAULT_MODEL) * q).sum(axis=1)
     half = (adapter.adapt(q, DEFAULT_MODEL, 0.5) * q).sum(axis=1)
     assert (half > full).all()   # half-way stays nearer the question

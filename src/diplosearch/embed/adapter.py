@@ -26,9 +26,9 @@ ADAPTERS = {DEFAULT_MODEL: Path(__file__).with_name("query_adapter_minilm.npy")}
 def adapt(vectors: np.ndarray, model: str, strength: float = 1.0) -> np.ndarray:
     """`vectors` (questions embedded by `model`, one per row) moved by the model's adapter,
     `strength` of the way (0: unchanged), and normalised again; unchanged for a model
-    without one."""
+    without one, or vectors of another width (a stand-in embedder under the model's name)."""
     matrix = _matrix(model)
-    if matrix is None or strength <= 0:
+    if matrix is None or strength <= 0 or matrix.shape[1] != vectors.shape[-1]:
         return vectors
     if strength != 1.0:   # part of the way: between the identity and the fitted matrix
         eye = np.eye(len(matrix), dtype=np.float32)
