@@ -79,27 +79,19 @@ def test_english_other_languages_and_malformed_lines_match_nothing(small):
     assert english("only three", "fr") == []
 
 
-def test_the_shipped_glossary_knows_the_terms_the_model_misplaces():
-    for question, language, word in [("الجزاءات", "ar", "sanctions"),
-                                     ("حق النقض", "ar", "veto"),
-                                     ("حفظة السلام", "ar", "peacekeepers"),
-                                     ("наемники", "ru", "mercenaries"),
-                                     ("否决权", "zh", "veto"),
-                                     ("desertificación", "es", "desertification")]:
-        assert word in {w for m in glossary.matches(question, language) for w in m.english}, \
-            (question, language)
-
-
-def test_the_shipped_names_hold_those_the_gloss_lost():
-    for question, language, word in [("МООНСДРК", "ru", "monusco"),
-                                     ("беженцы рохинджа", "ru", "rohingya"),
-                                     ("Аральского моря", "ru", "aral"),
-                                     ("阿卜耶伊", "zh", "abyei"),
-                                     ("罗兴亚难民", "zh", "rohingya"),
-                                     ("布里奇敦倡议", "zh", "bridgetown"),
-                                     ("لاجئو الروهينغيا", "ar", "rohingya")]:
-        assert word in {w for m in glossary.matches(question, language) for w in m.english}, \
-            (question, language)
+@pytest.mark.parametrize("question, language, word", [
+    # UN terms the multilingual model places wrongly
+    ("الجزاءات", "ar", "sanctions"), ("حق النقض", "ar", "veto"),
+    ("حفظة السلام", "ar", "peacekeepers"), ("наемники", "ru", "mercenaries"),
+    ("否决权", "zh", "veto"), ("desertificación", "es", "desertification"),
+    # names the gloss lost before the name lines
+    ("МООНСДРК", "ru", "monusco"), ("беженцы рохинджа", "ru", "rohingya"),
+    ("Аральского моря", "ru", "aral"), ("阿卜耶伊", "zh", "abyei"),
+    ("罗兴亚难民", "zh", "rohingya"), ("布里奇敦倡议", "zh", "bridgetown"),
+    ("لاجئو الروهينغيا", "ar", "rohingya"),
+])
+def test_the_shipped_glossary_knows_what_the_model_misplaces(question, language, word):
+    assert word in {w for m in glossary.matches(question, language) for w in m.english}
 
 
 def test_every_line_of_the_shipped_glossary_has_six_columns():

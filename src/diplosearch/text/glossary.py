@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,11 +103,7 @@ def matches(question: str, language: str, names: bool = True) -> list[Match]:
 def english_words() -> frozenset[str]:
     """The glossary's English words and names of one word, lower-cased: the common words of
     English UN records, e.g. to tell a word from one that lost letters (`ingest.ligatures`)."""
-    return frozenset(cells[0].lower() for path in (GLOSSARY, NAMES) if path.exists()
-                     for line in path.read_text(encoding="utf-8").splitlines()
-                     for cells in [line.split("\t")]
-                     if len(cells) == len(_COLUMNS) and not line.startswith("#")
-                     and " " not in cells[0])
+    return frozenset(cells[0].lower() for cells in _rows(GLOSSARY, NAMES) if " " not in cells[0])
 
 
 @functools.lru_cache(maxsize=2 * len(LANGUAGES))
@@ -119,21 +116,28 @@ def _table(language: str, names: bool = True) -> tuple[dict[tuple[str, ...], tup
         return {}, 0
     column = _COLUMNS.index(language)
     table: dict[tuple[str, ...], list[str]] = {}
-    for path in (GLOSSARY, NAMES) if names else (GLOSSARY,):
-        for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else ():
-            cells = line.split("\t")
-            if len(cells) != len(_COLUMNS) or line.startswith("#"):
+    for cells in _rows(GLOSSARY, NAMES) if names else _rows(GLOSSARY):
+        english = cells[0].lower().split()
+        for variant in cells[column].split("|"):
+            variant = variant.strip()
+            if not variant:
                 continue
-            english = cells[0].lower().split()
-            for variant in cells[column].split("|"):
-                variant = variant.strip()
-                if not variant:
-                    continue
-                phrase = tuple(variant.replace(" ", "")) if language == "zh" else \
-                    tuple(key(w, language) for w in _WORD.findall(
-                        _ARABIC_MARKS.sub("", variant) if language == "ar" else variant))
-                if phrase:   # "Газа": both "gases" (the words' line) and "gaza"
-                    words = table.setdefault(phrase, [])
-                    words += [w for w in english if w not in words]
+            phrase = tuple(variant.replace(" ", "")) if language == "zh" else \
+                tuple(key(w, language) for w in _WORD.findall(
+                    _ARABIC_MARKS.sub("", variant) if language == "ar" else variant))
+            if phrase:   # "Газа": both "gases" (the words' line) and "gaza"
+                words = table.setdefault(phrase, [])
+                words += [w for w in english if w not in words]
     longest = max((len(p) for p in table), default=0)
     return {p: tuple(w[:ENGLISH_PER_PHRASE]) for p, w in table.items()}, longest
+
+
+def _rows(*paths: Path) -> Iterator[list[str]]:
+    """The six cells of each line of `paths`, in order (comments, lines of another shape and
+    missing files left out)."""
+    for path in paths:
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                cells = line.split("\t")
+                if len(cells) == len(_COLUMNS) and not line.startswith("#"):
+                    yield cells
