@@ -187,7 +187,7 @@ def print_table(rows: list[dict], split: str) -> None:
 def parse_args(argv=None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", choices=("dev", "test", "all", "heldout", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11"), default="dev",
+    ap.add_argument("--split", choices=("dev", "test", "all", "heldout", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12"), default="dev",
                     help="which half of the judged questions to ask (default dev); heldout: "
                          "the second held-out set, heldout_<corpus>.jsonl")
     ap.add_argument("--corpus", action="append", choices=sorted(CORPUS),

@@ -160,7 +160,7 @@ def run(variant: str, corpus: str, split: str, langs, modes, prefix: str = "devp
 
 def questions_file(corpus: str, split: str) -> Path:
     """analyst_<corpus>.jsonl (splits dev and test), or heldout_<corpus>.jsonl and
-    heldout3_<corpus>.jsonl ... heldout11_<corpus>.jsonl (splits heldout, heldout3 ... heldout11:
+    heldout3_<corpus>.jsonl ... heldout12_<corpus>.jsonl (splits heldout, heldout3 ... heldout12:
     the second to tenth held-out sets, each written after the one before was
     spent)."""
     return DATA / f"{split if split.startswith('heldout') else 'analyst'}_{corpus}.jsonl"
@@ -169,7 +169,7 @@ def questions_file(corpus: str, split: str) -> Path:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", nargs="+", default=["dev"],
-                    help="dev, test, all (both), heldout, heldout3 ... heldout11; several are "
+                    help="dev, test, all (both), heldout, heldout3 ... heldout12; several are "
                          "asked together")
     ap.add_argument("--corpus", nargs="+", default=["unsc2020", "ungdc"])
     ap.add_argument("--only", nargs="+", default=list(VARIANTS))
