@@ -8,9 +8,12 @@ its split fixed before any tuning: "dev" or "test" by the parity of the sha256 o
     python scripts/devset_assemble.py --heldout3 /path/to/w7.jsonl ...  # heldout3_<corpus>.jsonl
     python scripts/devset_assemble.py --heldout4 /path/to/w10.jsonl ... # heldout4_<corpus>.jsonl
     python scripts/devset_assemble.py --heldout5 /path/to/w13.jsonl ... # heldout5_<corpus>.jsonl (and so on)
+    python scripts/devset_assemble.py --transfer /path/to/t1.jsonl ...  # transfer_<corpus>.jsonl
 
 `--heldout`: a second held-out set, written after the first was spent (its test half run
 more than once): every question in it is split "heldout", never tuned on, run at the end.
+`--transfer`: questions over corpora nothing was ever tuned or fitted on (the resolutions,
+the General Debate of 2015–2016), split "transfer": whether what was fitted carries over.
 
 Each writer wrote queries from a disjoint part of the corpora (see
 scripts/data/analyst_questions.md); relevance was judged by reading, over the whole corpus.
@@ -32,7 +35,7 @@ def split_of(qid: str) -> str:
 
 
 def main(paths: list[str]) -> None:
-    flags = [p for p in paths if p.startswith("--heldout")]   # --heldout, --heldout3 ... 5
+    flags = [p for p in paths if p.startswith(("--heldout", "--transfer"))]   # --heldout3 ...
     heldout = bool(flags)
     paths = [p for p in paths if p not in flags]
     prefix = flags[-1][2:] if heldout else "analyst"

@@ -11,7 +11,9 @@ not a gain).
 Questions: scripts/data/analyst_<corpus>.jsonl (`--corpus unsc2020 ungdc`), asked of the
 index named `devpool-<corpus>` in $DIPLOSEARCH_HOME (build them with
 `diplosearch index build ../shared/corpus/unsc_2020_pires/speeches_txt_2020 --name
-devpool-unsc2020` and the General Debate's sessions 78 and 79 as `devpool-ungdc`).
+devpool-unsc2020` and the General Debate's sessions 78 and 79 as `devpool-ungdc`; for the
+transfer set, the resolutions as `devpool-unscres` and the General Debate's sessions 70 and
+71 as `devpool-ungdcearly`).
 Prints one row per variant, mode and language: recall@10, MRR@10 and the paired
 difference to `current` on each; `--json FILE` keeps every per-question score.
 """
@@ -161,17 +163,19 @@ def run(variant: str, corpus: str, split: str, langs, modes, prefix: str = "devp
 def questions_file(corpus: str, split: str) -> Path:
     """analyst_<corpus>.jsonl (splits dev and test), or heldout_<corpus>.jsonl and
     heldout3_<corpus>.jsonl ... heldout12_<corpus>.jsonl (splits heldout, heldout3 ... heldout12:
-    the second to tenth held-out sets, each written after the one before was
-    spent)."""
-    return DATA / f"{split if split.startswith('heldout') else 'analyst'}_{corpus}.jsonl"
+    the second to twelfth held-out sets, each written after the one before was
+    spent), or transfer_<corpus>.jsonl (split transfer: corpora never tuned on)."""
+    held = split.startswith(("heldout", "transfer"))
+    return DATA / f"{split if held else 'analyst'}_{corpus}.jsonl"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", nargs="+", default=["dev"],
-                    help="dev, test, all (both), heldout, heldout3 ... heldout12; several are "
-                         "asked together")
-    ap.add_argument("--corpus", nargs="+", default=["unsc2020", "ungdc"])
+                    help="dev, test, all (both), heldout, heldout3 ... heldout12, transfer; "
+                         "several are asked together")
+    ap.add_argument("--corpus", nargs="+", default=None,
+                    help="default: unsc2020 ungdc; unscres ungdcearly for --split transfer")
     ap.add_argument("--only", nargs="+", default=list(VARIANTS))
     ap.add_argument("--lang", nargs="+", default=None)
     ap.add_argument("--mode", nargs="+", default=["hybrid"])
@@ -183,10 +187,12 @@ def main() -> None:
     unknown = [v for v in names if v not in VARIANTS]
     if unknown:
         sys.exit(f"unknown variants {unknown}; known: {', '.join(VARIANTS)}")
+    corpora = args.corpus or (["unscres", "ungdcearly"] if args.split == ["transfer"]
+                              else ["unsc2020", "ungdc"])
     results = {}
     for name in names:
         started = time.perf_counter()
-        scores = [s for split in args.split for corpus in args.corpus
+        scores = [s for split in args.split for corpus in corpora
                   for s in run(name, corpus, split, args.lang, args.mode, args.prefix)]
         results[name] = scores
         print(f"# {name}: {len(scores)} searches in {time.perf_counter() - started:.0f} s",
