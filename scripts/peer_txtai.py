@@ -51,7 +51,15 @@ CORPUS = {
     "ungdc": (DATA / "analyst_ungdc.jsonl",
               [CORPORA / "ungdc_2015_2024" / "TXT" / "Session 78 - 2023",
                CORPORA / "ungdc_2015_2024" / "TXT" / "Session 79 - 2024"]),
+    # the transfer set's corpora (split "transfer" only)
+    "unscres": (DATA / "analyst_unscres.jsonl",
+                [CORPORA / "unsc_resolutions_2005_2015"
+                 / "Resolutions Textfiles Complete, 1946-2015 - Ohne Annex"]),
+    "ungdcearly": (DATA / "analyst_ungdcearly.jsonl",
+                   [CORPORA / "ungdc_2015_2024" / "TXT" / "Session 70 - 2015",
+                    CORPORA / "ungdc_2015_2024" / "TXT" / "Session 71 - 2016"]),
 }
+TRANSFER = ("unscres", "ungdcearly")
 LANGS = ("en", "fr", "es", "ru", "ar", "zh")
 WORDS = 180         # words per chunk
 CANDIDATES = 50     # chunks asked of txtai per question
@@ -187,11 +195,13 @@ def print_table(rows: list[dict], split: str) -> None:
 def parse_args(argv=None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", choices=("dev", "test", "all", "heldout", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12"), default="dev",
+    ap.add_argument("--split", choices=("dev", "test", "all", "heldout", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "transfer"), default="dev",
                     help="which half of the judged questions to ask (default dev); heldout: "
-                         "the second held-out set, heldout_<corpus>.jsonl")
+                         "the second held-out set, heldout_<corpus>.jsonl; transfer: "
+                         "transfer_<corpus>.jsonl over unscres and ungdcearly")
     ap.add_argument("--corpus", action="append", choices=sorted(CORPUS),
-                    help="corpus to run (repeatable; default both)")
+                    help="corpus to run (repeatable; default unsc2020 and ungdc, or the "
+                         "transfer corpora for --split transfer)")
     ap.add_argument("--language", action="append", choices=LANGS,
                     help="language to ask in (repeatable; default all six)")
     ap.add_argument("--questions-dir", type=Path, default=DATA,
@@ -208,9 +218,10 @@ def main(argv=None) -> int:
 
     split = None if args.split == "all" else args.split
     records, builds = [], {}
-    for corpus in args.corpus or list(CORPUS):
+    default = list(TRANSFER) if split == "transfer" else [c for c in CORPUS if c not in TRANSFER]
+    for corpus in args.corpus or default:
         name = CORPUS[corpus][0].name.replace("analyst_", f"{split}_") \
-            if split and split.startswith("heldout") else CORPUS[corpus][0].name
+            if split and split.startswith(("heldout", "transfer")) else CORPUS[corpus][0].name
         judged = load_questions(args.questions_dir / name, split)
         embeddings, seconds = open_peer(corpus, args.cache)
         builds[corpus] = seconds
