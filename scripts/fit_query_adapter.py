@@ -37,7 +37,7 @@ from diplosearch.evaluate import load_questions  # noqa: E402
 from diplosearch.index import open_index  # noqa: E402
 from diplosearch.retrieval.pipeline import vector_top  # noqa: E402
 
-SPENT = ["all", "heldout"] + [f"heldout{i}" for i in range(3, 11)]
+SPENT = ["all", "heldout"] + [f"heldout{i}" for i in range(3, 12)]
 PARAGRAPHS = 150   # nearest paragraphs a question's speeches are ranked among
 TAU = 0.05
 

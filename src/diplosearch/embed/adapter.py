@@ -5,10 +5,12 @@ all-MiniLM-L6-v2 was trained on web questions and answers; a diplomatic question
 members argued that … and on what grounds?") lands among passages that share its general
 words more than among those that answer it. `query_adapter_minilm.npy` is a 384 × 384
 matrix fitted by `scripts/fit_query_adapter.py` on the spent English questions of
-`scripts/data/` (729 questions over the 2020 Security Council speeches and the 2023–2024
+`scripts/data/` (809 questions over the 2020 Security Council speeches and the 2023–2024
 General Debate): their relevant speeches' best paragraphs first among their nearest 150,
-the matrix kept near the identity. Only questions move: the passages' stored vectors are
-the model's own, so an index needs no rebuild, and another model gets no adapter.
+the matrix kept near the identity. On corpora it never saw (the 2005–2015 resolutions and
+the 2015–2016 General Debate) it lifted hybrid recall@10 by +0.016 (+0.006 to +0.028).
+Only questions move: the passages' stored vectors are the model's own, so an index needs
+no rebuild, and another model gets no adapter.
 """
 
 from __future__ import annotations

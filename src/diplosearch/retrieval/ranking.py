@@ -87,10 +87,11 @@ class Ranking:
                                      #   matched by its letters to a name the index writes
     query_adapter: float = 0.5       # English question: its vector moved by the English model's
                                      #   adapter (`embed.adapter`) this far (0: not at all).
-                                     #   Fitted on 729 questions; 5-fold by writer, hybrid
-                                     #   recall@10 +0.020 (+0.015, +0.025) at .5, +0.042 at 1
-                                     #   (1.5: +0.033, 2: −0.045); from .75 up, the founding
-                                     #   question's ¶9 falls to third in hybrid mode
+                                     #   Fitted on 809 questions; 5-fold by writer, hybrid
+                                     #   recall@10 +0.022 (+0.017, +0.027) at .5, +0.040 at 1
+                                     #   (729 questions: 1.5 +0.033, 2 −0.045); from .75 up,
+                                     #   the founding question's ¶9 falls to third in hybrid
+                                     #   mode (the English feedback's first statements change)
     adapter_max_words: int = 40      #   ... a question of at most this many words: the fitted
                                      #   ones have 2-31; a longer query is a passage to match
                                      #   (ArguAna's arguments, 46-868 words: semantic nDCG@10
