@@ -46,6 +46,11 @@ VARIANTS: dict[str, dict] = {
     "before-round8": {"gloss_glossary_names": False, "query_adapter": 0.0, "gloss_adapter": 0.0},
     "before-round7": {"gloss_glossary": "off"},   # the settings before it (the ninth set)
     "repeat0": {"statement_repeat": 0.0},
+    "repeat1": {"statement_repeat": 1.0},
+    # resolutions (the transfer set): a resolution's best paragraphs as evidence for each
+    # of its candidates, as a Security Council meeting's are
+    "evidence-res": {"evidence_symbols": ("S/PV.", "S/RES/")},
+    "evidence-any": {"evidence_symbols": ()},
     "evidence-everywhere": {"evidence_symbols": ()},
     "no-evidence": {"meeting_evidence": 0.0, "paragraph_evidence": 0.0},
     "before-round3": {"meeting_evidence": 0.0, "paragraph_evidence": 0.0,
