@@ -195,10 +195,11 @@ def print_table(rows: list[dict], split: str) -> None:
 def parse_args(argv=None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", choices=("dev", "test", "all", "heldout", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "transfer"), default="dev",
+    ap.add_argument("--split", choices=("dev", "test", "all", "heldout", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "transfer", "transfer2"), default="dev",
                     help="which half of the judged questions to ask (default dev); heldout: "
                          "the second held-out set, heldout_<corpus>.jsonl; transfer: "
-                         "transfer_<corpus>.jsonl over unscres and ungdcearly")
+                         "transfer_<corpus>.jsonl over unscres and ungdcearly; transfer2: "
+                         "a second set over unscres")
     ap.add_argument("--corpus", action="append", choices=sorted(CORPUS),
                     help="corpus to run (repeatable; default unsc2020 and ungdc, or the "
                          "transfer corpora for --split transfer)")
@@ -218,7 +219,8 @@ def main(argv=None) -> int:
 
     split = None if args.split == "all" else args.split
     records, builds = [], {}
-    default = list(TRANSFER) if split == "transfer" else [c for c in CORPUS if c not in TRANSFER]
+    default = ["unscres"] if split == "transfer2" else list(TRANSFER) if split == "transfer" \
+        else [c for c in CORPUS if c not in TRANSFER]
     for corpus in args.corpus or default:
         name = CORPUS[corpus][0].name.replace("analyst_", f"{split}_") \
             if split and split.startswith(("heldout", "transfer")) else CORPUS[corpus][0].name

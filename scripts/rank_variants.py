@@ -177,10 +177,11 @@ def questions_file(corpus: str, split: str) -> Path:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", nargs="+", default=["dev"],
-                    help="dev, test, all (both), heldout, heldout3 ... heldout12, transfer; "
+                    help="dev, test, all (both), heldout, heldout3 ... heldout12, transfer, transfer2; "
                          "several are asked together")
     ap.add_argument("--corpus", nargs="+", default=None,
-                    help="default: unsc2020 ungdc; unscres ungdcearly for --split transfer")
+                    help="default: unsc2020 ungdc; unscres ungdcearly for --split transfer; "
+                         "unscres for transfer2")
     ap.add_argument("--only", nargs="+", default=list(VARIANTS))
     ap.add_argument("--lang", nargs="+", default=None)
     ap.add_argument("--mode", nargs="+", default=["hybrid"])
@@ -192,7 +193,8 @@ def main() -> None:
     unknown = [v for v in names if v not in VARIANTS]
     if unknown:
         sys.exit(f"unknown variants {unknown}; known: {', '.join(VARIANTS)}")
-    corpora = args.corpus or (["unscres", "ungdcearly"] if args.split == ["transfer"]
+    corpora = args.corpus or (["unscres"] if args.split == ["transfer2"] else
+                              ["unscres", "ungdcearly"] if args.split == ["transfer"]
                               else ["unsc2020", "ungdc"])
     results = {}
     for name in names:

@@ -26,7 +26,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--src", type=Path, required=True, help="the revision's src/ folder")
     ap.add_argument("--corpus", nargs="+", default=["unsc2020", "ungdc"])
-    ap.add_argument("--split", default="dev", help="dev, test, all, or heldout, heldout3 ... heldout12 (each its own file)")
+    ap.add_argument("--split", default="dev", help="dev, test, all, or heldout, heldout3 ... heldout12, transfer, "
+                    "transfer2 (each its own file; transfer sets: --corpus unscres ungdcearly)")
     ap.add_argument("--lang", nargs="+", default=list(LANGS))
     ap.add_argument("--json", type=Path, required=True)
     args = ap.parse_args()
@@ -37,7 +38,8 @@ def main() -> None:
     out = []
     for corpus in args.corpus:
         idx = ds.open_index(f"devpool-{corpus}")
-        name = f"{args.split if args.split.startswith('heldout') else 'analyst'}_{corpus}.jsonl"
+        held = args.split.startswith(("heldout", "transfer"))
+        name = f"{args.split if held else 'analyst'}_{corpus}.jsonl"
         for line in (DATA / name).read_text(encoding="utf-8").splitlines():
             q = json.loads(line)
             if q["split"] != args.split and args.split != "all":
