@@ -47,6 +47,7 @@ VARIANTS: dict[str, dict] = {
     "before-round7": {"gloss_glossary": "off"},   # the settings before it (the ninth set)
     "repeat0": {"statement_repeat": 0.0},
     "repeat1": {"statement_repeat": 1.0},
+    "repeat04": {"statement_repeat": 0.4},   # the placement before the ninth round
     # resolutions (the transfer set): a resolution's best paragraphs as evidence for each
     # of its candidates, as a Security Council meeting's are
     "evidence-res": {"evidence_symbols": ("S/PV.", "S/RES/")},
@@ -72,6 +73,7 @@ VARIANTS: dict[str, dict] = {
     "meeting0.3+repeat1": {"meeting_evidence": 0.3, "statement_repeat": 1.0},
     "repeat0.2": {"statement_repeat": 0.2},
     "repeat1": {"statement_repeat": 1.0},
+    "repeat04": {"statement_repeat": 0.4},   # the placement before the ninth round
     "depth50": {"depth": 50},
     "depth200": {"depth": 200},
     "depth300": {"depth": 300},
