@@ -195,7 +195,9 @@ def print_table(rows: list[dict], split: str) -> None:
 def parse_args(argv=None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", choices=("dev", "test", "all", "heldout", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "transfer", "transfer2"), default="dev",
+    splits = ("dev", "test", "all", "heldout", *(f"heldout{i}" for i in range(3, 13)),
+              "transfer", "transfer2")
+    ap.add_argument("--split", choices=splits, default="dev",
                     help="which half of the judged questions to ask (default dev); heldout: "
                          "the second held-out set, heldout_<corpus>.jsonl; transfer: "
                          "transfer_<corpus>.jsonl over unscres and ungdcearly; transfer2: "

@@ -46,12 +46,9 @@ VARIANTS: dict[str, dict] = {
     "before-round8": {"gloss_glossary_names": False, "query_adapter": 0.0, "gloss_adapter": 0.0},
     "before-round7": {"gloss_glossary": "off"},   # the settings before it (the ninth set)
     "repeat0": {"statement_repeat": 0.0},
-    "repeat1": {"statement_repeat": 1.0},
-    "repeat04": {"statement_repeat": 0.4},   # the placement before the ninth round
     # resolutions (the transfer set): a resolution's best paragraphs as evidence for each
     # of its candidates, as a Security Council meeting's are
     "evidence-res": {"evidence_symbols": ("S/PV.", "S/RES/")},
-    "evidence-any": {"evidence_symbols": ()},
     "evidence-everywhere": {"evidence_symbols": ()},
     "no-evidence": {"meeting_evidence": 0.0, "paragraph_evidence": 0.0},
     "before-round3": {"meeting_evidence": 0.0, "paragraph_evidence": 0.0,
@@ -179,8 +176,8 @@ def questions_file(corpus: str, split: str) -> Path:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", nargs="+", default=["dev"],
-                    help="dev, test, all (both), heldout, heldout3 ... heldout12, transfer, transfer2; "
-                         "several are asked together")
+                    help="dev, test, all (both), heldout, heldout3 ... heldout12, transfer, "
+                         "transfer2; several are asked together")
     ap.add_argument("--corpus", nargs="+", default=None,
                     help="default: unsc2020 ungdc; unscres ungdcearly for --split transfer; "
                          "unscres for transfer2")
