@@ -96,14 +96,29 @@ def test_resolution_paragraphs_are_numbered_preambular_and_operative():
     op6 = [p for p in passages if p.section == "OP 6"]
     assert op6[0].text.startswith("6. Recalls its decision, in resolution 1373 (2001)")
     assert [p.text[:3] for p in op6[1:]] == ["(a)", "(b)", "(c)"]   # subparagraphs of OP 6
-    assert section("Reaffirming that terrorism in all forms") == "PP 1"
+    # The opening, and a heading, lead into the paragraph under them, on a line of their own.
+    assert section("The Security Council,\nReaffirming that terrorism in all forms") == "PP 1"
     assert section("Acting under Chapter VII of the Charter") == "PP 23"
-    assert section("International Cooperation") is None          # a heading, not OP 10
-    assert [p.section for p in passages if p.text.startswith("11. ")] == ["OP 11"]
+    assert section("International Cooperation\n11. Calls upon Member States") == "OP 11"
+    assert not [p for p in passages if p.text.strip() == "International Cooperation"]
+    assert not [p for p in passages if p.text.startswith("11. ")]
     # A paragraph cut by a page header goes on after it, and no header is a passage.
     assert any(p.text.endswith("and fosters a sense of impunity,") and p.section == "PP 7"
                for p in passages)
     assert not [p for p in passages if p.text.strip() in ("14-61606", "*1461606*", "3/8")]
+
+
+def test_a_resolution_heading_is_read_with_the_paragraph_under_it():
+    # S/RES/1970 (2011) heads its operative paragraph 9 "Arms embargo"; the heading alone
+    # is no passage, and the long paragraph's first part starts with it, not "Arms embargo 9.".
+    passages = to_passages(read(RESOLUTIONS / "S-RES-1970(2011).txt"), count, 128)
+    (op9,) = [p for p in passages if p.text.startswith("Arms embargo")]
+    assert op9.text.startswith("Arms embargo\n9. Decides that all Member States shall")
+    assert op9.section == "OP 9" and op9.part == 1
+    assert (op9.paragraph, op9.paragraph_end) == (39, 40) and op9.parts > 1
+    assert not [p for p in passages if len(p.text.split()) <= 3]
+    # A reissue's job number ("11-24558* (E)") is page furniture like any other.
+    assert not [p for p in passages if "(E)" in p.text]
 
 
 def test_resolution_hit_is_cited_by_operative_paragraph(tmp_path, hashing):

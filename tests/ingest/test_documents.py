@@ -102,8 +102,8 @@ def test_page_furniture_in_text_files_is_dropped_and_cut_paragraphs_rejoined(tmp
                  f"{deciding}\n2/2 14-61606\n")
     passages = to_passages(read_source(SourceFile(f, f.name)), word_count, 128, min_tokens=1)
     assert [(p.text, p.section) for p in passages] == [
-        ("The Security Council,", None),
-        *[(text, f"PP {n}") for n, text in enumerate(noting, start=1)],
+        ("The Security Council,\n" + noting[0], "PP 1"),     # the opening leads into PP 1
+        *[(text, f"PP {n}") for n, text in enumerate(noting[1:], start=2)],
         (recalling + " subject of this resolution,", "PP 5"),
         (deciding, "OP 1"),
     ]

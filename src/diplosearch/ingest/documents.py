@@ -55,6 +55,7 @@ class _Paragraph:
     statement: int | None
     tokens: int = 0
     section: str | None = None
+    heading: bool = False          # a resolution's heading, leading into what follows
 
 
 class _Statements:
@@ -189,13 +190,13 @@ def _paragraphs(source: SourceText, meetings: dict[str, dict] | None = None) -> 
     if shared is not None and not resumption:
         shared.update(statements.invited)
     if resolution:
-        for p, section in zip(out, resolutions.sections([p.clean.text for p in out])):
-            p.section = section
+        for p, (section, heading) in zip(out, resolutions.sections([p.clean.text for p in out])):
+            p.section, p.heading = section, heading
     return out
 
 
-def _join(a: textclean.CleanText, b: textclean.CleanText) -> textclean.CleanText:
-    return textclean.CleanText(a.text + " " + b.text, a.offsets + [a.offsets[-1] + 1] + b.offsets)
+def _join(a: textclean.CleanText, b: textclean.CleanText, sep: str = " ") -> textclean.CleanText:
+    return textclean.CleanText(a.text + sep + b.text, a.offsets + [a.offsets[-1] + 1] + b.offsets)
 
 
 def _same_unit(a: _Paragraph, b: _Paragraph) -> bool:
@@ -230,9 +231,10 @@ def _merge_small(paragraphs: list[_Paragraph], budget: int, min_tokens: int) -> 
             # is long: they are cut into parts together, so it is never a passage alone.
             # So does a paragraph that ends on a comma ("Excellencies, Ladies and
             # Gentlemen,"): it is said to, or leads into, the one after it. (Not in
-            # resolutions, whose numbered paragraphs end on commas by design.)
+            # resolutions, whose numbered paragraphs end on commas by design; there a
+            # heading leads into the paragraph under it.)
             addressed = last[-1].section is None and _addresses(last[-1].clean.text)
-            if same and (size < min_tokens or addressed or
+            if same and (size < min_tokens or addressed or last[-1].heading or
                          (continues and size + p.tokens <= budget)):
                 last.append(p)
                 continue
@@ -291,9 +293,10 @@ def to_passages(source: SourceText, count: TokenCounter, budget: int,
     passages: list[Passage] = []
     for group in _merge_small(paragraphs, budget, min_tokens):
         # The parts of a group all cite its paragraphs (first to last), as one unit.
+        # A heading stays on a line of its own above the paragraph it leads into.
         first, clean = group[0], group[0].clean
-        for p in group[1:]:
-            clean = _join(clean, p.clean)
+        for prev, p in zip(group, group[1:]):
+            clean = _join(clean, p.clean, "\n" if prev.heading else " ")
         spans = split_paragraph(clean.text, count, budget)
         for part, (s, e) in enumerate(spans, start=1):
             c0, c1 = clean.source_span(s, e)

@@ -12,7 +12,8 @@ import re
 _SYMBOL = r"[ASE]/[\w./-]*\w(?:\s*\((?:\d{4}|Resumption\s*\d*)\))?"
 _PV = r"[ASE]/(?:\d+/)?PV\.\d+(?:\s*\(Resumption\s*\d*\))?"
 _DATE = r"(?<![\d/])\d{2}/\d{2}/\d{4}(?![\d/])"
-_JOB = r"(?<![\w-])\d{2}-\d{5}(?:\s*\([A-Z]\))?(?![\w-])"
+# A job number ("11-24558 (E)"; a reissue's carries an asterisk: "11-24558* (E)").
+_JOB = r"(?<![\w-])\d{2}-\d{5}\*?(?:\s*\([A-Z]\))?(?![\w-])"
 _PAGE = r"(?<![\w/])\d{1,3}/\d{1,3}(?![\w/])"
 # A running head's title between its date and symbol: words, no sentence punctuation.
 _TITLE = r"(?:\s+[A-Z][^()\n.;:!?]{0,160}?)?"

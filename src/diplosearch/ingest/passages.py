@@ -50,9 +50,9 @@ def _is_abbreviation(text: str, dot: int) -> bool:
         word_start -= 1
     word = text[word_start:dot].lower()
     # "J." in "J. Smith" is an initial, not a sentence end; nor is the "8." that numbers
-    # a resolution's operative paragraph.
+    # a resolution's operative paragraph, at the start of a line (under its heading, if any).
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or (
-        word_start == 0 and word.isdigit())
+        (word_start == 0 or text[word_start - 1] == "\n") and word.isdigit())
 
 
 def _word_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -22,26 +22,40 @@ def _is_heading(text: str) -> bool:
     return not text.rstrip().endswith((",", ";", ".", ":")) and len(text.split()) <= 15
 
 
-def sections(texts: list[str]) -> list[str | None]:
-    """`PP n` / `OP n` for each paragraph of a resolution, None for its title block and
-    headings."""
-    out: list[str | None] = []
+def sections(texts: list[str]) -> list[tuple[str | None, bool]]:
+    """(`PP n` or `OP n`, whether it is a heading) for each paragraph of a resolution;
+    (None, False) for its title block.
+
+    A heading ("Arms embargo", "International Cooperation"), and the opening "The Security
+    Council,", takes the section of the paragraph under it: it leads into that paragraph and is searched and shown with it,
+    never as a passage of its own (a hit reading only "Arms embargo" cites nothing). One
+    with no paragraph under it keeps None."""
+    out: list[tuple[str | None, bool]] = []
     state, preamble, operative = "title", 0, 0
+    waiting: list[int] = []        # headings waiting for the paragraph under them
     for text in texts:
         text = text.strip()
         if state == "title":
-            if _OPENING.match(text):
+            if _OPENING.match(text):     # "The Security Council," leads into PP 1
                 state = "preamble"
-            out.append(None)
-        elif m := _OPERATIVE.match(text):
+                waiting.append(len(out))
+            out.append((None, state == "preamble"))
+            continue
+        if m := _OPERATIVE.match(text):
             state, operative = "operative", int(m.group(1))
-            out.append(f"OP {operative}")
+            section = f"OP {operative}"
         elif _is_heading(text):
-            out.append(None)
+            waiting.append(len(out))
+            out.append((None, True))
+            continue
         elif state == "preamble":
             if not _SUBPARAGRAPH.match(text) or not preamble:
                 preamble += 1
-            out.append(f"PP {preamble}")
+            section = f"PP {preamble}"
         else:
-            out.append(f"OP {operative}")
+            section = f"OP {operative}"
+        for i in waiting:
+            out[i] = (section, True)
+        waiting.clear()
+        out.append((section, False))
     return out
