@@ -39,11 +39,14 @@ VARIANTS: dict[str, dict] = {
     "glossary-add": {"gloss_glossary": "add"},
     "glossary-off": {"gloss_glossary": "off"},
     "names-off": {"gloss_glossary_names": False},
-    "adapter-off": {"query_adapter": 0.0},
-    "adapter1": {"query_adapter": 1.0},
+    "adapter-off": {"query_adapter": 0.0, "feedback_adapter": -1.0},
+    # the English adapter at .5, feedback drawn as searched: the settings before the tenth round
+    "adapter05": {"query_adapter": 0.5, "feedback_adapter": -1.0},
+    "adapter1-feedback-as-searched": {"feedback_adapter": -1.0},
     "gloss-adapter-off": {"gloss_adapter": 0.0},
     # the settings before the eighth round (the eleventh set)
-    "before-round8": {"gloss_glossary_names": False, "query_adapter": 0.0, "gloss_adapter": 0.0},
+    "before-round8": {"gloss_glossary_names": False, "query_adapter": 0.0,
+                      "feedback_adapter": -1.0, "gloss_adapter": 0.0},
     "before-round7": {"gloss_glossary": "off"},   # the settings before it (the ninth set)
     "repeat0": {"statement_repeat": 0.0},
     # resolutions (the transfer set): a resolution's best paragraphs as evidence for each

@@ -171,6 +171,8 @@ def _candidates(index: Index, query: str, qvec: np.ndarray | None, depth: int,
     # thread, which owns the database connection
     glossed = _gloss(index, query, lang, second) if foreign_question and mvecs is not None else []
 
+    aside: dict[str, list[tuple[int, float]]] = {}   # the vector list feedback picks from
+
     def vector_side() -> tuple[list[tuple[int, float]], np.ndarray]:
         q = qvec if qvec is not None else index.embedder.embed([query])
         if foreign_question and mvecs is not None:
@@ -193,6 +195,11 @@ def _candidates(index: Index, query: str, qvec: np.ndarray | None, depth: int,
         asked = lang == ENGLISH and len(query.split()) <= settings.adapter_max_words
         found = vector_top(vecs, adapter.adapt(q, index.embedder.name, settings.query_adapter)
                            if asked else q, depth, allowed)
+        if asked and opts.mode != "semantic" and 0 <= settings.feedback_adapter != \
+                settings.query_adapter:
+            aside["feedback"] = vector_top(
+                vecs, adapter.adapt(q, index.embedder.name, settings.feedback_adapter),
+                depth, allowed)
         if settings.rocchio > 0 and found:   # the question, moved toward its best passages
             top = vecs.vectors_of(np.array([p for p, _ in found[:settings.rocchio_passages]]))
             moved = normalise(q + settings.rocchio * top.mean(axis=0, keepdims=True))
@@ -223,8 +230,10 @@ def _candidates(index: Index, query: str, qvec: np.ndarray | None, depth: int,
         # pseudo-relevance feedback (RM3-like): the question and the words that mark its
         # first statements, as keywords. Not for a question in another language: its
         # English keyword side is feedback already (measured: fr +0.023, es to zh none)
+        picked = fuse(aside["feedback"], kw, opts.fusion, weight) \
+            if "feedback" in aside and kw is not None else fused
         more = _feedback_keywords(
-            index, ranking.first_statements(index.db, fused, settings.english_feedback),
+            index, ranking.first_statements(index.db, picked, settings.english_feedback),
             depth, opts, query)
         if more:
             fused = fuse(fused, more, "score", 1 - settings.english_feedback_weight)

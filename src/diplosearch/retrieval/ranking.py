@@ -85,13 +85,18 @@ class Ranking:
                                      #   interval about ±0.008); MRR@10 fr −0.003 to zh +0.029
     gloss_names: bool = True         #   Arabic, Russian: a word that glosses into nothing
                                      #   matched by its letters to a name the index writes
-    query_adapter: float = 0.5       # English question: its vector moved by the English model's
+    query_adapter: float = 1.0       # English question: its vector moved by the English model's
                                      #   adapter (`embed.adapter`) this far (0: not at all).
                                      #   Fitted on 809 questions; 5-fold by writer, hybrid
-                                     #   recall@10 +0.022 (+0.017, +0.027) at .5, +0.040 at 1
-                                     #   (729 questions: 1.5 +0.033, 2 −0.045); from .75 up,
-                                     #   the founding question's ¶9 falls to third in hybrid
-                                     #   mode (the English feedback's first statements change)
+                                     #   recall@10 against none +0.041 (+0.033, +0.048) at 1,
+                                     #   +0.021 at .5 (729 questions: 1.5 +0.033, 2 −0.045)
+    feedback_adapter: float = 0.5    #   ... and for the fused list English feedback draws its
+                                     #   statements from, this far (below 0: as searched).
+                                     #   At 1 the feedback's first statements change and the
+                                     #   founding question's ¶9 fell to third in hybrid mode;
+                                     #   drawn at .5, ¶9 is first, and 5-fold: 1 with this
+                                     #   against .5 as before, recall@10 +0.019 (+0.014,
+                                     #   +0.024), MRR@10 +0.007 (+0.003, +0.012)
     adapter_max_words: int = 40      #   ... a question of at most this many words: the fitted
                                      #   ones have 2-31; a longer query is a passage to match
                                      #   (ArguAna's arguments, 46-868 words: semantic nDCG@10
