@@ -195,13 +195,13 @@ def print_table(rows: list[dict], split: str) -> None:
 def parse_args(argv=None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    splits = ("dev", "test", "all", "heldout", *(f"heldout{i}" for i in range(3, 13)),
-              "transfer", "transfer2")
+    splits = ("dev", "test", "all", "heldout", *(f"heldout{i}" for i in range(3, 14)),
+              "transfer", "transfer2", "transfer3")
     ap.add_argument("--split", choices=splits, default="dev",
                     help="which half of the judged questions to ask (default dev); heldout: "
                          "the second held-out set, heldout_<corpus>.jsonl; transfer: "
-                         "transfer_<corpus>.jsonl over unscres and ungdcearly; transfer2: "
-                         "a second set over unscres")
+                         "transfer_<corpus>.jsonl over unscres and ungdcearly; transfer2, "
+                         "transfer3: a second and third set over unscres")
     ap.add_argument("--corpus", action="append", choices=sorted(CORPUS),
                     help="corpus to run (repeatable; default unsc2020 and ungdc, or the "
                          "transfer corpora for --split transfer)")
@@ -221,7 +221,8 @@ def main(argv=None) -> int:
 
     split = None if args.split == "all" else args.split
     records, builds = [], {}
-    default = ["unscres"] if split == "transfer2" else list(TRANSFER) if split == "transfer" \
+    default = ["unscres"] if split in ("transfer2", "transfer3") else list(TRANSFER) \
+        if split == "transfer" \
         else [c for c in CORPUS if c not in TRANSFER]
     for corpus in args.corpus or default:
         name = CORPUS[corpus][0].name.replace("analyst_", f"{split}_") \

@@ -169,8 +169,8 @@ def run(variant: str, corpus: str, split: str, langs, modes, prefix: str = "devp
 
 def questions_file(corpus: str, split: str) -> Path:
     """analyst_<corpus>.jsonl (splits dev and test), or heldout_<corpus>.jsonl and
-    heldout3_<corpus>.jsonl ... heldout12_<corpus>.jsonl (splits heldout, heldout3 ... heldout12:
-    the second to twelfth held-out sets, each written after the one before was
+    heldout3_<corpus>.jsonl ... heldout13_<corpus>.jsonl (splits heldout, heldout3 ... heldout13:
+    the second to thirteenth held-out sets, each written after the one before was
     spent), or transfer_<corpus>.jsonl (split transfer: corpora never tuned on)."""
     held = split.startswith(("heldout", "transfer"))
     return DATA / f"{split if held else 'analyst'}_{corpus}.jsonl"
@@ -179,11 +179,11 @@ def questions_file(corpus: str, split: str) -> Path:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", nargs="+", default=["dev"],
-                    help="dev, test, all (both), heldout, heldout3 ... heldout12, transfer, "
-                         "transfer2; several are asked together")
+                    help="dev, test, all (both), heldout, heldout3 ... heldout13, transfer, "
+                         "transfer2, transfer3; several are asked together")
     ap.add_argument("--corpus", nargs="+", default=None,
                     help="default: unsc2020 ungdc; unscres ungdcearly for --split transfer; "
-                         "unscres for transfer2")
+                         "unscres for transfer2 and transfer3")
     ap.add_argument("--only", nargs="+", default=list(VARIANTS))
     ap.add_argument("--lang", nargs="+", default=None)
     ap.add_argument("--mode", nargs="+", default=["hybrid"])
@@ -195,7 +195,7 @@ def main() -> None:
     unknown = [v for v in names if v not in VARIANTS]
     if unknown:
         sys.exit(f"unknown variants {unknown}; known: {', '.join(VARIANTS)}")
-    corpora = args.corpus or (["unscres"] if args.split == ["transfer2"] else
+    corpora = args.corpus or (["unscres"] if args.split in (["transfer2"], ["transfer3"]) else
                               ["unscres", "ungdcearly"] if args.split == ["transfer"]
                               else ["unsc2020", "ungdc"])
     results = {}
