@@ -25,7 +25,8 @@ from .ingest.fetch import fetch as fetch_documents
 from .retrieval import pipeline, tables, translations
 from .retrieval.context import Context, around
 from .retrieval.filters import make_filters
-from .retrieval.results import Hit, SearchResults, hit_from_row, parse_citation
+from .retrieval.results import (Hit, SearchResults, hit_from_row, parse_citation,
+                                parse_section_citation)
 from .store import ann, database, multilingual, recovery, snapshot, vectors, vocabulary, writer
 from .store.locking import check_writable, writer_lock
 from .store.manifest import Manifest, read_manifest
@@ -343,8 +344,14 @@ def _find_passage(db: sqlite3.Connection, ref: str | int) -> sqlite3.Row | None:
     if isinstance(ref, int) or str(ref).strip().isdigit():
         return db.execute(f"{database.HIT_SQL} WHERE p.id = ?", (int(ref),)).fetchone()
     parsed = parse_citation(str(ref))
+    if parsed is None and (section := parse_section_citation(str(ref))):
+        # "S/RES/1970 (2011), OP 9": the paragraph that opens the section (its lead-in)
+        return db.execute(f"{database.HIT_SQL} WHERE (d.symbol = ? OR d.key = ?) AND "
+                          "p.section = ? ORDER BY p.position LIMIT 1",
+                          (section[0], section[0], section[1])).fetchone()
     if parsed is None:
-        raise QueryError(f"{ref!r} is neither a passage id nor a citation like 'S/PV.8699 ¶12'")
+        raise QueryError(f"{ref!r} is neither a passage id nor a citation like 'S/PV.8699 ¶12' "
+                         "or 'S/RES/1970 (2011), OP 9'")
     sql = f"{database.HIT_SQL} WHERE (d.symbol = ? OR d.key = ?) AND p.paragraph <= ? " \
           "AND p.paragraph_end >= ? AND p.part = ?"
     args: list[Any] = [parsed["doc"], parsed["doc"], parsed["paragraph"], parsed["paragraph"],

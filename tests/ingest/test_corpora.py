@@ -7,7 +7,7 @@ import pytest
 
 from diplosearch.ingest.documents import to_passages
 from diplosearch.embed.models import HashingEmbedder
-from diplosearch.errors import SourceError
+from diplosearch.errors import NotFoundError, SourceError
 from diplosearch.ingest.corpora import session_opening
 from diplosearch.ingest.metadata import iso_date
 from diplosearch.ingest.sources import SourceFile, read_source
@@ -115,10 +115,18 @@ def test_a_resolution_heading_is_read_with_the_paragraph_under_it():
     (op9,) = [p for p in passages if p.text.startswith("Arms embargo")]
     assert op9.text.startswith("Arms embargo\n9. Decides that all Member States shall")
     assert op9.section == "OP 9" and op9.part == 1
-    assert (op9.paragraph, op9.paragraph_end) == (39, 40) and op9.parts > 1
+    assert (op9.paragraph, op9.paragraph_end) == (37, 38) and op9.parts > 1
     assert not [p for p in passages if len(p.text.split()) <= 3]
-    # A reissue's job number ("11-24558* (E)") is page furniture like any other.
-    assert not [p for p in passages if "(E)" in p.text]
+    # A reissue's job number ("11-24558* (E)") and footnote ("* Second reissue for technical
+    # reasons") are page furniture: the footnote is no preambular paragraph of its own.
+    assert not [p for p in passages if "(E)" in p.text or "reissue" in p.text]
+    (pp9,) = [p for p in passages if p.section == "PP 9"]
+    assert pp9.text.startswith("Recalling the Libyan authorities' responsibility to protect")
+    # OP 17, cut by a page break after "decides further that all", is one paragraph.
+    op17 = [p for p in passages if p.section == "OP 17"]
+    assert op17[0].text.startswith("Asset freeze\n17. Decides that all Member States shall")
+    assert "decides further that all Member States shall ensure" in " ".join(p.text for p in op17)
+    assert len({(p.paragraph, p.paragraph_end) for p in op17}) == 1
 
 
 def test_resolution_hit_is_cited_by_operative_paragraph(tmp_path, hashing):
@@ -133,6 +141,12 @@ def test_resolution_hit_is_cited_by_operative_paragraph(tmp_path, hashing):
     assert hit.section == "OP 6" and hit.speaker is None
     assert hit.citation.startswith("S/RES/2178 (2014), OP 6 ¶")
     assert idx.passage(hit.citation).id == hit.id
+    # cited as analysts cite a resolution: the paragraph that opens OP 6 (its lead-in)
+    opening = idx.passage("S/RES/2178 (2014), OP 6")
+    assert opening.section == "OP 6" and opening.text.startswith("6. Recalls its decision")
+    assert idx.show("S/RES/2178 (2014) op 6").hit.id == opening.id
+    with pytest.raises(NotFoundError):
+        idx.passage("S/RES/2178 (2014), OP 99")
 
 
 @pytest.mark.parametrize("text, iso", [

@@ -91,7 +91,8 @@ def search(
 @fail_cleanly
 def show(
     ref: Annotated[str, typer.Argument(metavar="REF", help="A passage id (from JSON output) or a citation, "
-                                            "e.g. 'S/PV.8699 ¶12' or 'S/PV.8699 #12 ¶1'.")],
+                                            "e.g. 'S/PV.8699 ¶12', 'S/PV.8699 #12 ¶1' or, for "
+                                            "a resolution, 'S/RES/1970 (2011), OP 9'.")],
     index: IndexOpt = None,
     context: Annotated[int, typer.Option("--context", "-c", min=0, max=50,
                                          help="Paragraphs to show on each side.")] = 1,

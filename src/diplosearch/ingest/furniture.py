@@ -12,8 +12,13 @@ import re
 _SYMBOL = r"[ASE]/[\w./-]*\w(?:\s*\((?:\d{4}|Resumption\s*\d*)\))?"
 _PV = r"[ASE]/(?:\d+/)?PV\.\d+(?:\s*\(Resumption\s*\d*\))?"
 _DATE = r"(?<![\d/])\d{2}/\d{2}/\d{4}(?![\d/])"
-# A job number ("11-24558 (E)"; a reissue's carries an asterisk: "11-24558* (E)").
-_JOB = r"(?<![\w-])\d{2}-\d{5}\*?(?:\s*\([A-Z]\))?(?![\w-])"
+# A job number ("11-24558 (E)"; a reissue's carries an asterisk: "11-24558* (E)", and
+# extraction can glue a letter to it: "11-50244S (E)").
+_JOB = r"(?<![\w-])\d{2}-\d{5}(?:\*|[A-Z](?=\s*\())?(?:\s*\([A-Z]\))?(?![\w-])"
+# A reissue's footnote: "* Reissued for technical reasons on 22 January 2015.",
+# "** Second reissue for technical reasons."
+_REISSUE = (r"(?:_+\s*)?\*{1,2}\s*(?:\w+\s+)?[Rr]eissue[ds]?\s+for\s+technical\s+re\w*ons\b"
+            r"[^\n]{0,40}")
 _PAGE = r"(?<![\w/])\d{1,3}/\d{1,3}(?![\w/])"
 # A running head's title between its date and symbol: words, no sentence punctuation.
 _TITLE = r"(?:\s+[A-Z][^()\n.;:!?]{0,160}?)?"
@@ -26,6 +31,7 @@ _LINE = re.compile(
         _PAGE + r"(?:\s+" + _JOB + r")?",
         _JOB + r"(?:\s+" + _PAGE + r")?(?:\s+\*\d+\*)?",
         r"\*\d{5,}\*",
+        _REISSUE,
         r"\d{1,3}",                  # a page number
         r"(?:[^\w\s]|_)(?:(?:[^\w\n]|_)*(?:[^\w\s]|_))?",  # "---", "* * *", "____"
     ]) + r")[^\S\n]*$", re.M)

@@ -27,9 +27,9 @@ def sections(texts: list[str]) -> list[tuple[str | None, bool]]:
     (None, False) for its title block.
 
     A heading ("Arms embargo", "International Cooperation"), and the opening "The Security
-    Council,", takes the section of the paragraph under it: it leads into that paragraph and is searched and shown with it,
-    never as a passage of its own (a hit reading only "Arms embargo" cites nothing). One
-    with no paragraph under it keeps None."""
+    Council,", takes the section of the paragraph under it: it leads into that paragraph
+    and is searched and shown with it, never as a passage of its own (a hit reading only
+    "Arms embargo" cites nothing). One with no paragraph under it keeps None."""
     out: list[tuple[str | None, bool]] = []
     state, preamble, operative = "title", 0, 0
     waiting: list[int] = []        # headings waiting for the paragraph under them

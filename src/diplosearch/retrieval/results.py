@@ -118,6 +118,17 @@ def paragraph_citation(citation: str) -> str:
     return re.sub(r"(¶\d+(?:–\d+)?) \(\d+/\d+\)", r"\1", citation, count=1)
 
 
+# A resolution's paragraph as analysts cite it: "S/RES/1970 (2011), OP 9", "… PP 3".
+_SECTION_CITATION = re.compile(r"^(?P<doc>.+?),?\s+(?P<kind>[OP]P)\s*(?P<number>\d+)$", re.I)
+
+
+def parse_section_citation(text: str) -> tuple[str, str] | None:
+    """("S/RES/1970 (2011)", "OP 9") for "S/RES/1970 (2011), OP 9" (a resolution's
+    operative or preambular paragraph, cited without ¶), else None."""
+    m = _SECTION_CITATION.match(text.strip())
+    return (m.group("doc"), f"{m.group('kind').upper()} {m.group('number')}") if m else None
+
+
 def parse_citation(text: str) -> dict[str, Any] | None:
     """Split a citation string back into doc, its language when named ("fr" for
     "S/PV.8699 (French) ¶4"), statement, paragraph, part and parts (the number of parts
