@@ -43,13 +43,16 @@ def _content(ch: str) -> bool:
 
 def _deliberately_dropped(text: str) -> dict[int, str]:
     """Offsets the reader drops on purpose, by its own rules: speaker labels (kept as the
-    passage's speaker), page furniture, "(spoke in ...)" language notes, and a document
-    with no word at all (it has no passage)."""
+    passage's speaker), page furniture, "(spoke in ...)" language notes, Markdown emphasis
+    marks ("*Pact for the Future*"), and a document with no word at all (it has no
+    passage)."""
     out: dict[int, str] = {}
     for start, end in furniture.spans(text):
         out.update(dict.fromkeys(range(start, end), "furniture"))
     masked = furniture.mask(text)
     for start, end in textclean.paragraph_blocks(masked):
+        out.update(dict.fromkeys((start + i for i in textclean._emphasis_marks(
+            masked[start:end])), "emphasis mark"))
         clean = textclean.clean(masked[start:end], start)
         if furniture.is_furniture(clean.text) or speakers.language_switch(clean.text):
             out.update(dict.fromkeys(range(start, end), "furniture or note"))
