@@ -44,6 +44,13 @@ VARIANTS: dict[str, dict] = {
     "adapter05": {"query_adapter": 0.5, "feedback_adapter": -1.0},
     "adapter1-feedback-as-searched": {"feedback_adapter": -1.0},
     "gloss-adapter-off": {"gloss_adapter": 0.0},
+    # a resolution's whole-text BM25 added to its paragraphs (migration 011)
+    "dockw0": {"document_keywords": 0.0},
+    "dockw0.1": {"document_keywords": 0.1},
+    "dockw0.2": {"document_keywords": 0.2},
+    "dockw0.4": {"document_keywords": 0.4},
+    "dockw0.6": {"document_keywords": 0.6},
+    "dockw0.8": {"document_keywords": 0.8},
     # the settings before the eighth round (the eleventh set)
     "before-round8": {"gloss_glossary_names": False, "query_adapter": 0.0,
                       "feedback_adapter": -1.0, "gloss_adapter": 0.0},

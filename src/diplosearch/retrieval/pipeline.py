@@ -137,6 +137,9 @@ def retrieve(index: Index, query: str, qvec: np.ndarray | None, depth: int,
     pairs = ranking.with_meeting_evidence(index.db, pairs, settings.meeting_evidence,
                                           settings.meeting_paragraphs, settings.evidence_symbols,
                                           where)
+    if lang == ENGLISH:    # a resolution's whole text, by the question's words
+        pairs = ranking.with_document_keywords(index.db, pairs, query,
+                                               settings.document_keywords)
     pairs = ranking.with_priors(index.db, pairs, query, lang, settings.date_prior,
                                 settings.place_prior)
     pairs = ranking.with_procedural_penalty(index.db, pairs, settings.procedural_penalty)

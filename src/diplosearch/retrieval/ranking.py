@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ..store import database
 from ..text.mentions import periods
-from . import names
+from . import keyword, names
 
 Ranked = list[tuple[int, float]]
 Places = dict[int, tuple[str, tuple[int, int]]]   # passage id → (meeting, (document, paragraph))
@@ -40,6 +40,9 @@ class Ranking:
                                      #   paragraphs weight (−0.010), and on ArguAna a long
                                      #   argument's two parts outranked the right one
                                      #   (nDCG@10 −0.045); () any record
+    document_keywords: float = 0.4   # English question: times a resolution's whole-text BM25
+                                     #   (min-max over the candidates' resolutions), added
+                                     #   to each of its paragraphs (migration 011)
     date_prior: float = 0.2          # added to a passage dated in a month or year the question names
     place_prior: float = 0.0         # added to a statement by a country the question names
     # A question not in English (`crosslingual.semantic_top`): weights of the multilingual
@@ -177,6 +180,39 @@ def with_meeting_evidence(db: sqlite3.Connection, pairs: Ranked, share: float,
             for m, v in best.items()}
     scored = [(pid, score + share * lift[where[pid][0]]) if pid in where else (pid, score)
               for pid, score in pairs]
+    return sorted(scored, key=lambda item: (-item[1], item[0]))
+
+
+def with_document_keywords(db: sqlite3.Connection, pairs: Ranked, question: str,
+                           share: float) -> Ranked:
+    """Each candidate from a resolution plus `share` of its resolution's BM25 for
+    `question` over whole resolutions (min-max over the candidates' resolutions): a
+    paragraph that decides a measure seldom names whom it is for ("Decides that the
+    measures imposed by paragraph 3 … shall not apply to …"), its resolution does. An index
+    made before migration 011, or without resolutions, ranks as before."""
+    expression = keyword.match_expression(question) if share > 0 and pairs else None
+    if expression is None or not db.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'document_keywords_fts'").fetchone():
+        return pairs
+    doc_of = dict(database.by_ids(db, "SELECT id, doc_id FROM passages WHERE id IN ({ids})",
+                                  [pid for pid, _ in pairs]))
+    known = {doc for doc, in database.by_ids(     # the candidates' resolutions
+        db, "SELECT doc_id FROM document_keywords WHERE doc_id IN ({ids})",
+        sorted(set(doc_of.values())))}
+    # BM25 over whole resolutions, as FTS5 scores them (lower is better); one with no word
+    # of the question scores 0
+    scores = {doc: -score for doc, score in db.execute(
+        "SELECT rowid, bm25(document_keywords_fts) FROM document_keywords_fts "
+        "WHERE document_keywords_fts MATCH ?", (expression,)) if doc in known} if known else {}
+    if not scores:
+        return pairs
+    low = min(scores.get(doc, 0.0) for doc in known)
+    high = max(scores.values())
+    span = high - low
+    if span <= 0:
+        return pairs
+    scored = [(pid, score + share * (scores.get(doc_of[pid], 0.0) - low) / span)
+              if doc_of.get(pid) in known else (pid, score) for pid, score in pairs]
     return sorted(scored, key=lambda item: (-item[1], item[0]))
 
 

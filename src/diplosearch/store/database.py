@@ -13,8 +13,8 @@ from pathlib import Path
 from ..errors import IndexAccessError, IndexDamagedError
 from ..ingest.documents import Passage
 from ..text import stemmers
-from .migrations import (FOLD_FUNCTIONS, OPTIONAL_FOR_READERS, migrate, pending,
-                         register_functions)
+from .migrations import (DOCUMENT_TEXT_SQL, FOLD_FUNCTIONS, OPTIONAL_FOR_READERS, migrate,
+                         pending, register_functions)
 
 DB_NAME = "passages.sqlite"
 
@@ -226,6 +226,17 @@ def update_passage(db: sqlite3.Connection, pid: int, p: Passage, sha: str) -> No
     db.execute(f"UPDATE passages SET {sets} WHERE id = ?", (*_values(p, sha), pid))
 
 
+def set_document_keywords(db: sqlite3.Connection, doc_id: int, symbol: str | None) -> None:
+    """Refresh a resolution's whole text for keyword search (migration 011) from its
+    passages as they now are; other documents have none."""
+    if not symbol or "/RES/" not in symbol:
+        return
+    db.execute("DELETE FROM document_keywords WHERE doc_id = ?", (doc_id,))
+    db.execute("INSERT INTO document_keywords (doc_id, text) SELECT ?, "
+               f"({DOCUMENT_TEXT_SQL.format(doc='?')}) WHERE EXISTS "
+               "(SELECT 1 FROM passages WHERE doc_id = ?)", (doc_id, doc_id, doc_id))
+
+
 def delete_passages(db: sqlite3.Connection, ids: Iterable[int]) -> None:
     db.executemany("DELETE FROM passages WHERE id = ?", ((i,) for i in ids))
 
@@ -277,17 +288,20 @@ def tally_errors(db: sqlite3.Connection) -> list[str]:
     return wrong
 
 
-KEYWORD_TABLES = {  # FTS5 table: the passages it must hold a row for
-    "passages_fts": "SELECT id FROM passages",
-    "passages_fts_folded": f"SELECT id FROM passages WHERE {FOLD_FUNCTIONS[1]}(text)",
+KEYWORD_TABLES = {  # FTS5 table: the rows it must hold one for, and what they are
+    "passages_fts": ("SELECT id FROM passages", "passage"),
+    "passages_fts_folded": (f"SELECT id FROM passages WHERE {FOLD_FUNCTIONS[1]}(text)",
+                            "passage"),
+    "document_keywords_fts": ("SELECT doc_id FROM document_keywords", "resolution"),
 }
 
 
 def keyword_tables(db: sqlite3.Connection) -> list[str]:
-    """The keyword tables this index has (`passages_fts_folded` came with migration 009)."""
+    """The keyword tables this index has (`passages_fts_folded` came with migration 009,
+    `document_keywords_fts` with 011)."""
     return [name for (name,) in db.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?)",
-        tuple(KEYWORD_TABLES)).fetchall()]
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN "
+        f"({', '.join('?' * len(KEYWORD_TABLES))})", tuple(KEYWORD_TABLES)).fetchall()]
 
 
 def keyword_errors(db: sqlite3.Connection) -> list[str]:
@@ -296,12 +310,12 @@ def keyword_errors(db: sqlite3.Connection) -> list[str]:
     'integrity-check' is a write statement, which a read-only connection refuses."""
     wrong = []
     for table in keyword_tables(db):
-        ids = KEYWORD_TABLES[table]
+        ids, what = KEYWORD_TABLES[table]
         missing, extra = (db.execute(f"SELECT COUNT(*) FROM ({a} EXCEPT {b})").fetchone()[0]
                           for a, b in ((ids, f"SELECT id FROM {table}_docsize"),
                                        (f"SELECT id FROM {table}_docsize", ids)))
         if missing or extra:
-            wrong.append(f"{table}: {missing} passage(s) missing, {extra} row(s) for none")
+            wrong.append(f"{table}: {missing} {what}(s) missing, {extra} row(s) for none")
     return wrong
 
 

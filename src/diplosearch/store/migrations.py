@@ -16,6 +16,10 @@ from ..text import stemmers, wordsplit
 # the database is created (absent: "light", as every index made before the choice).
 FOLD_FUNCTIONS = ("keyword_fold_1", "keyword_needs_fold_1")
 
+# A document's text for `document_keywords`: its passages in order, joined by spaces.
+DOCUMENT_TEXT_SQL = ("SELECT group_concat(text, ' ') FROM (SELECT text FROM passages "
+                     "WHERE doc_id = {doc} ORDER BY position)")
+
 # (name, SQL script). Append only: a released migration never changes.
 MIGRATIONS: list[tuple[str, str]] = [
     ("001_initial", """
@@ -198,6 +202,32 @@ MIGRATIONS: list[tuple[str, str]] = [
         );                                     -- (rowid: a 1 KiB blob per row would overflow
                                                -- a WITHOUT ROWID table's pages: 4.6 KiB a row)
     """),
+    # A resolution's whole text for keyword search (BM25 over documents, `retrieval.ranking`
+    # `with_document_keywords`): its paragraphs seldom name their subject ("Decides that the
+    # measures imposed by paragraph 3 … shall not apply to …"), the resolution as a whole
+    # does. Resolutions only (a symbol with /RES/); the writer refreshes a row when it
+    # writes the document's passages, and a row goes with its document. The FTS5 table
+    # takes its text from the rows themselves, so a delete always removes what was added.
+    ("011_document_keywords", f"""
+        CREATE TABLE document_keywords (
+            doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+            text TEXT NOT NULL
+        );
+        CREATE VIRTUAL TABLE document_keywords_fts USING fts5(
+            text, content='document_keywords', content_rowid='doc_id',
+            tokenize='porter unicode61 remove_diacritics 2');
+        CREATE TRIGGER document_keywords_insert AFTER INSERT ON document_keywords BEGIN
+            INSERT INTO document_keywords_fts(rowid, text) VALUES (new.doc_id, new.text);
+        END;
+        CREATE TRIGGER document_keywords_delete AFTER DELETE ON document_keywords BEGIN
+            INSERT INTO document_keywords_fts(document_keywords_fts, rowid, text)
+            VALUES ('delete', old.doc_id, old.text);
+        END;
+        INSERT INTO document_keywords (doc_id, text)
+            SELECT d.id, ({DOCUMENT_TEXT_SQL.format(doc="d.id")}) FROM documents d
+            WHERE d.symbol LIKE '%/RES/%' AND EXISTS (SELECT 1 FROM passages p
+                                                      WHERE p.doc_id = d.id);
+    """),
 ]
 # Migrations a reader can do without: an index that lacks them still answers every query,
 # less well (see `retrieval.keyword`; without 008, no multilingual vectors), so a
@@ -206,8 +236,10 @@ MIGRATIONS: list[tuple[str, str]] = [
 # 006: without stored sentence vectors, a search embeds the shown sentences to mark one.
 # 008: without multilingual vectors, questions in other languages get the English model.
 # 010: without English words, a question in another language has no word-by-word gloss.
+# 011: without resolutions' whole texts, a resolution is ranked by its paragraphs alone.
 OPTIONAL_FOR_READERS = frozenset({"009_keyword_scripts", "006_sentence_vectors",
-                                  "008_multilingual_vectors", "010_english_words"})
+                                  "008_multilingual_vectors", "010_english_words",
+                                  "011_document_keywords"})
 
 
 def pending(db: sqlite3.Connection, create: bool = True) -> list[str]:

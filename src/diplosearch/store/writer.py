@@ -144,6 +144,7 @@ def _commit(index_dir: Path, db, manifest: Manifest, batch: list[_Pending],
                     database.insert_passage(db, next(new_ids), doc_id, seg_id, passage, sha)
                 else:
                     database.update_passage(db, reused, passage, sha)
+            database.set_document_keywords(db, doc_id, src.metadata.get("symbol"))
             (report.updated if p.existing_id else report.added).append(src.file.key)
             report.passages_reused += sum(r is not None for r in p.reuse)
             report.passages_removed += len(p.drop)
