@@ -51,6 +51,7 @@ VARIANTS: dict[str, dict] = {
     "dockw0.4": {"document_keywords": 0.4},
     "dockw0.6": {"document_keywords": 0.6},
     "dockw0.8": {"document_keywords": 0.8},
+    "dockw-english-only": {"document_keywords_gloss": False},
     # the settings before the eighth round (the eleventh set)
     "before-round8": {"gloss_glossary_names": False, "query_adapter": 0.0,
                       "feedback_adapter": -1.0, "gloss_adapter": 0.0},

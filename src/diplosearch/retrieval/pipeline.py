@@ -115,7 +115,8 @@ def retrieve(index: Index, query: str, qvec: np.ndarray | None, depth: int,
     """
     guess = identify(query)
     lang = guess.language
-    pairs, q = _candidates(index, query, qvec, depth, opts, lang)
+    words: dict[str, list[str]] = {}      # the question's English gloss, when it has one
+    pairs, q = _candidates(index, query, qvec, depth, opts, lang, words)
     second = guess.ranked[1] if len(guess.ranked) > 1 else None
     if not guess.confident and second and ranking.RANKING.unsure_both and opts.mode != "keyword" \
             and ENGLISH in (lang, second[0]) and index.multilingual_vectors is not None:
@@ -137,9 +138,11 @@ def retrieve(index: Index, query: str, qvec: np.ndarray | None, depth: int,
     pairs = ranking.with_meeting_evidence(index.db, pairs, settings.meeting_evidence,
                                           settings.meeting_paragraphs, settings.evidence_symbols,
                                           where)
-    if lang == ENGLISH:    # a resolution's whole text, by the question's words
-        pairs = ranking.with_document_keywords(index.db, pairs, query,
-                                               settings.document_keywords)
+    # a resolution's whole text, by the question's words (by its English gloss when it is
+    # in another language)
+    english = query if lang == ENGLISH else " ".join(words.get("glossed", [])) \
+        if settings.document_keywords_gloss else ""
+    pairs = ranking.with_document_keywords(index.db, pairs, english, settings.document_keywords)
     pairs = ranking.with_priors(index.db, pairs, query, lang, settings.date_prior,
                                 settings.place_prior)
     pairs = ranking.with_procedural_penalty(index.db, pairs, settings.procedural_penalty)
@@ -151,8 +154,10 @@ def retrieve(index: Index, query: str, qvec: np.ndarray | None, depth: int,
 
 
 def _candidates(index: Index, query: str, qvec: np.ndarray | None, depth: int,
-                opts: SearchOptions, lang: str) -> tuple[list[tuple[int, float]], np.ndarray | None]:
-    """The fused candidates of `query` searched as a question in `lang`."""
+                opts: SearchOptions, lang: str, words: dict[str, list[str]] | None = None
+                ) -> tuple[list[tuple[int, float]], np.ndarray | None]:
+    """The fused candidates of `query` searched as a question in `lang`; `words` gets the
+    question's English gloss (a question in another language) under "glossed"."""
     if opts.mode == "keyword":
         return keyword.search(index.db, query, depth, opts.filters), None
     # A question in another language goes to the multilingual vectors; an English one to
@@ -173,6 +178,8 @@ def _candidates(index: Index, query: str, qvec: np.ndarray | None, depth: int,
     # the question glossed word by word into the index's English words (`gloss`): on this
     # thread, which owns the database connection
     glossed = _gloss(index, query, lang, second) if foreign_question and mvecs is not None else []
+    if words is not None:
+        words["glossed"] = glossed
 
     aside: dict[str, list[tuple[int, float]]] = {}   # the vector list feedback picks from
 

@@ -43,6 +43,8 @@ class Ranking:
     document_keywords: float = 0.4   # English question: times a resolution's whole-text BM25
                                      #   (min-max over the candidates' resolutions), added
                                      #   to each of its paragraphs (migration 011)
+    document_keywords_gloss: bool = True   # ... and for a question in another language, by
+                                     #   its English gloss (`gloss`)
     date_prior: float = 0.2          # added to a passage dated in a month or year the question names
     place_prior: float = 0.0         # added to a statement by a country the question names
     # A question not in English (`crosslingual.semantic_top`): weights of the multilingual
