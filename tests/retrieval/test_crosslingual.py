@@ -159,9 +159,9 @@ def test_an_unsure_language_searches_both_paths_and_fuses_them(both, monkeypatch
     calls = []
     real = pipeline._candidates
 
-    def spy(index, query, qvec, depth, opts, lang):
+    def spy(index, query, qvec, depth, opts, lang, *rest):
         calls.append(lang)
-        return real(index, query, qvec, depth, opts, lang)
+        return real(index, query, qvec, depth, opts, lang, *rest)
 
     monkeypatch.setattr(pipeline, "_candidates", spy)
     hits = with_ml.search("enfants soldats", k=3)
