@@ -188,10 +188,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", nargs="+", default=["dev"],
                     help="dev, test, all (both), heldout, heldout3 ... heldout13, transfer, "
-                         "transfer2, transfer3; several are asked together")
+                         "transfer2 ... transfer4; several are asked together")
     ap.add_argument("--corpus", nargs="+", default=None,
                     help="default: unsc2020 ungdc; unscres ungdcearly for --split transfer; "
-                         "unscres for transfer2 and transfer3")
+                         "unscres for transfer2 ... transfer4")
     ap.add_argument("--only", nargs="+", default=list(VARIANTS))
     ap.add_argument("--lang", nargs="+", default=None)
     ap.add_argument("--mode", nargs="+", default=["hybrid"])
@@ -203,7 +203,7 @@ def main() -> None:
     unknown = [v for v in names if v not in VARIANTS]
     if unknown:
         sys.exit(f"unknown variants {unknown}; known: {', '.join(VARIANTS)}")
-    corpora = args.corpus or (["unscres"] if args.split in (["transfer2"], ["transfer3"]) else
+    corpora = args.corpus or (["unscres"] if args.split in (["transfer2"], ["transfer3"], ["transfer4"]) else
                               ["unscres", "ungdcearly"] if args.split == ["transfer"]
                               else ["unsc2020", "ungdc"])
     results = {}
