@@ -203,7 +203,8 @@ def main() -> None:
     unknown = [v for v in names if v not in VARIANTS]
     if unknown:
         sys.exit(f"unknown variants {unknown}; known: {', '.join(VARIANTS)}")
-    corpora = args.corpus or (["unscres"] if args.split in (["transfer2"], ["transfer3"], ["transfer4"]) else
+    resolutions_only = [["transfer2"], ["transfer3"], ["transfer4"]]
+    corpora = args.corpus or (["unscres"] if args.split in resolutions_only else
                               ["unscres", "ungdcearly"] if args.split == ["transfer"]
                               else ["unsc2020", "ungdc"])
     results = {}
