@@ -30,6 +30,15 @@ def _write(folder: Path, n: int, place: str) -> Path:
     return path
 
 
+def _build(tmp_path: Path, hashing, places: dict[int, str]) -> tuple[ds.Index, Path]:
+    """An index of one resolution per (number, place), and the folder they are in."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for n, place in places.items():
+        _write(src, n, place)
+    return ds.build_index([src], tmp_path / "idx", model=hashing)[0], src
+
+
 def _matches(index: ds.Index, word: str) -> list[str]:
     db = sqlite3.connect(index.path / "passages.sqlite")
     try:
@@ -41,12 +50,9 @@ def _matches(index: ds.Index, word: str) -> list[str]:
 
 
 def test_resolutions_whole_texts_follow_their_documents(tmp_path, hashing):
-    src = tmp_path / "src"
-    src.mkdir()
-    _write(src, 2060, "Somalia")
-    _write(src, 2061, "Eritrea")
+    index, src = _build(tmp_path, hashing, {2060: "Somalia", 2061: "Eritrea"})
     (src / "speech.txt").write_text("Mr. Smith (Ruritania): Somalia needs help.\n")
-    index, _ = ds.build_index([src], tmp_path / "idx", model=hashing)
+    index.add([src / "speech.txt"])
     # the preamble's place and the operative paragraph's words are in one text; the
     # speech, not a resolution, has none
     assert _matches(index, "somalia AND timely") == ["S/RES/2060 (2012)"]
@@ -67,10 +73,7 @@ def test_resolutions_whole_texts_follow_their_documents(tmp_path, hashing):
 
 
 def test_an_index_made_before_gets_its_resolutions_texts(tmp_path, hashing):
-    src = tmp_path / "src"
-    src.mkdir()
-    _write(src, 2060, "Somalia")
-    index, _ = ds.build_index([src], tmp_path / "idx", model=hashing)
+    index, src = _build(tmp_path, hashing, {2060: "Somalia"})
     db = sqlite3.connect(index.path / "passages.sqlite", isolation_level=None)
     db.executescript("DROP TABLE document_keywords_fts; DROP TABLE document_keywords; "
                      "DELETE FROM schema_migrations WHERE name = '011_document_keywords';")
@@ -81,11 +84,7 @@ def test_an_index_made_before_gets_its_resolutions_texts(tmp_path, hashing):
 
 
 def test_a_resolution_is_lifted_by_what_only_its_preamble_names(tmp_path, hashing):
-    src = tmp_path / "src"
-    src.mkdir()
-    _write(src, 2060, "Somalia")
-    _write(src, 2061, "Eritrea")
-    index, _ = ds.build_index([src], tmp_path / "idx", model=hashing)
+    index, _ = _build(tmp_path, hashing, {2060: "Somalia", 2061: "Eritrea"})
     db = index.db
     op1 = {symbol: pid for pid, symbol in db.execute(
         "SELECT p.id, d.symbol FROM passages p JOIN documents d ON d.id = p.doc_id "
