@@ -16,10 +16,23 @@ def is_resolution(metadata: dict[str, str]) -> bool:
     return "/RES/" in metadata.get("symbol", "")
 
 
+_ENDS = (",", ";", ".", ":")     # how every paragraph of a resolution ends
+
+
 def _is_heading(text: str) -> bool:
     """Headings between operative paragraphs ("International Cooperation") end in no
     punctuation, unlike every paragraph of a resolution."""
-    return not text.rstrip().endswith((",", ";", ".", ":")) and len(text.split()) <= 15
+    return not text.rstrip().endswith(_ENDS) and len(text.split()) <= 15
+
+
+def cut_mid_sentence(line: str, next_line: str) -> bool:
+    """Whether a resolution's `line` is a paragraph the page ended in mid-sentence, going on
+    in `next_line` ("…and decides further that all" | "Member States shall ensure…"): it
+    ends on none of . , ; : and is no heading, and `next_line` opens no paragraph of its
+    own (an operative number, a subparagraph's letter)."""
+    following = next_line.strip()
+    return (not line.rstrip().endswith(_ENDS) and not _is_heading(line)
+            and not (_OPERATIVE.match(following) or _SUBPARAGRAPH.match(following)))
 
 
 def sections(texts: list[str]) -> list[tuple[str | None, bool]]:

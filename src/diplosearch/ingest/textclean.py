@@ -14,6 +14,8 @@ import re
 import statistics
 from dataclasses import dataclass, field
 
+from . import resolutions
+
 _WORD = re.compile(r"[^\W\d_]+")
 # A hyphen at a line end (the word goes on on the next line), a hyphen followed by a
 # stray space inside a word, or any other run of whitespace.
@@ -239,19 +241,6 @@ def paragraph_blocks(raw: str, wrapped: bool | None = None) -> list[tuple[int, i
     return spans
 
 
-# What opens a resolution's paragraph: an operative number ("9. "), a lettered or roman
-# subparagraph ("(a) ", "(iv) ").
-_NUMBERED = re.compile(r"^\s*(?:\d{1,3}\s*\.\s|\((?:[a-z]{1,2}|[ivxl]+)\)\s)")
-
-
-def _cut_at_page_end(prev: str, nxt: str) -> bool:
-    """One paragraph per line (a resolution): whether `prev` is a paragraph the page ended
-    in mid-sentence ("…and decides further that all" | "Member States shall ensure…"). Every
-    paragraph of a resolution ends on . , ; or :, and a heading has at most 15 words."""
-    return (len(prev.split()) > 15 and not prev.rstrip().endswith((".", ",", ";", ":"))
-            and not _NUMBERED.match(nxt))
-
-
 def _continues(prev: str, nxt: str, layout: str, width: int, blank: bool | None) -> bool:
     """Whether line `nxt` goes on with the paragraph of line `prev`; `blank` says whether a
     blank line is between them, None when the text's blank lines say nothing.
@@ -260,7 +249,7 @@ def _continues(prev: str, nxt: str, layout: str, width: int, blank: bool | None)
       or title ("of the", "Mr."), always continues.
     - One paragraph per line: a new line is a new paragraph, unless the one before is long
       and stops mid-sentence ("…Pakistanis killed"), which a heading never is. (A
-      resolution, `strict`: see `_cut_at_page_end`.)
+      resolution, `strict`: see `resolutions.cut_mid_sentence`.)
     - Wrapped at a fixed width: a line well short of the width ends its paragraph; a full
       one goes on, unless it ends a sentence before a blank line.
     - Loosely broken: a paragraph ends at a sentence end (or a short line, a heading or a
@@ -269,7 +258,7 @@ def _continues(prev: str, nxt: str, layout: str, width: int, blank: bool | None)
     if _starts_lower(nxt):
         return True
     if layout == "strict":
-        return _cut_at_page_end(prev, nxt)
+        return resolutions.cut_mid_sentence(prev, nxt)
     if _open_end(prev):
         return True
     ended = ends_sentence(prev)

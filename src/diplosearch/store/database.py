@@ -226,11 +226,9 @@ def update_passage(db: sqlite3.Connection, pid: int, p: Passage, sha: str) -> No
     db.execute(f"UPDATE passages SET {sets} WHERE id = ?", (*_values(p, sha), pid))
 
 
-def set_document_keywords(db: sqlite3.Connection, doc_id: int, symbol: str | None) -> None:
+def set_document_keywords(db: sqlite3.Connection, doc_id: int) -> None:
     """Refresh a resolution's whole text for keyword search (migration 011) from its
-    passages as they now are; other documents have none."""
-    if not symbol or "/RES/" not in symbol:
-        return
+    passages as they now are (the writer calls it for resolutions only)."""
     db.execute("DELETE FROM document_keywords WHERE doc_id = ?", (doc_id,))
     db.execute("INSERT INTO document_keywords (doc_id, text) SELECT ?, "
                f"({DOCUMENT_TEXT_SQL.format(doc='?')}) WHERE EXISTS "

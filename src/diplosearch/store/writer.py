@@ -30,6 +30,7 @@ import numpy as np
 from ..embed.models import Embedder, embed_all, embed_all_spans
 from ..errors import NoSourcesError, NotFoundError, SourceError
 from ..embed.multilingual import load_multilingual
+from ..ingest import resolutions
 from ..ingest.documents import Passage, meeting_of, to_passages
 from ..text.language import detect
 from ..ingest.passages import sentence_spans
@@ -144,7 +145,8 @@ def _commit(index_dir: Path, db, manifest: Manifest, batch: list[_Pending],
                     database.insert_passage(db, next(new_ids), doc_id, seg_id, passage, sha)
                 else:
                     database.update_passage(db, reused, passage, sha)
-            database.set_document_keywords(db, doc_id, src.metadata.get("symbol"))
+            if resolutions.is_resolution(src.metadata):   # their whole texts (migration 011)
+                database.set_document_keywords(db, doc_id)
             (report.updated if p.existing_id else report.added).append(src.file.key)
             report.passages_reused += sum(r is not None for r in p.reuse)
             report.passages_removed += len(p.drop)
