@@ -195,8 +195,8 @@ def print_table(rows: list[dict], split: str) -> None:
 def parse_args(argv=None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    splits = ("dev", "test", "all", "heldout", *(f"heldout{i}" for i in range(3, 14)),
-              "transfer", "transfer2", "transfer3", "transfer4")
+    splits = ("dev", "test", "all", "heldout", *(f"heldout{i}" for i in range(3, 15)),
+              "transfer", "transfer2", "transfer3", "transfer4", "transfer5")
     ap.add_argument("--split", choices=splits, default="dev",
                     help="which half of the judged questions to ask (default dev); heldout: "
                          "the second held-out set, heldout_<corpus>.jsonl; transfer: "
@@ -221,7 +221,7 @@ def main(argv=None) -> int:
 
     split = None if args.split == "all" else args.split
     records, builds = [], {}
-    default = ["unscres"] if split in ("transfer2", "transfer3", "transfer4") else list(TRANSFER) \
+    default = ["unscres"] if split in ("transfer2", "transfer3", "transfer4", "transfer5") else list(TRANSFER) \
         if split == "transfer" \
         else [c for c in CORPUS if c not in TRANSFER]
     for corpus in args.corpus or default:

@@ -177,8 +177,8 @@ def run(variant: str, corpus: str, split: str, langs, modes, prefix: str = "devp
 
 def questions_file(corpus: str, split: str) -> Path:
     """analyst_<corpus>.jsonl (splits dev and test), or heldout_<corpus>.jsonl and
-    heldout3_<corpus>.jsonl ... heldout13_<corpus>.jsonl (splits heldout, heldout3 ... heldout13:
-    the second to thirteenth held-out sets, each written after the one before was
+    heldout3_<corpus>.jsonl ... heldout14_<corpus>.jsonl (splits heldout, heldout3 ... heldout14:
+    the second to fourteenth held-out sets, each written after the one before was
     spent), or transfer_<corpus>.jsonl (split transfer: corpora never tuned on)."""
     held = split.startswith(("heldout", "transfer"))
     return DATA / f"{split if held else 'analyst'}_{corpus}.jsonl"
@@ -187,11 +187,11 @@ def questions_file(corpus: str, split: str) -> Path:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", nargs="+", default=["dev"],
-                    help="dev, test, all (both), heldout, heldout3 ... heldout13, transfer, "
-                         "transfer2 ... transfer4; several are asked together")
+                    help="dev, test, all (both), heldout, heldout3 ... heldout14, transfer, "
+                         "transfer2 ... transfer5; several are asked together")
     ap.add_argument("--corpus", nargs="+", default=None,
                     help="default: unsc2020 ungdc; unscres ungdcearly for --split transfer; "
-                         "unscres for transfer2 ... transfer4")
+                         "unscres for transfer2 ... transfer5")
     ap.add_argument("--only", nargs="+", default=list(VARIANTS))
     ap.add_argument("--lang", nargs="+", default=None)
     ap.add_argument("--mode", nargs="+", default=["hybrid"])
@@ -203,7 +203,7 @@ def main() -> None:
     unknown = [v for v in names if v not in VARIANTS]
     if unknown:
         sys.exit(f"unknown variants {unknown}; known: {', '.join(VARIANTS)}")
-    resolutions_only = [["transfer2"], ["transfer3"], ["transfer4"]]
+    resolutions_only = [["transfer2"], ["transfer3"], ["transfer4"], ["transfer5"]]
     corpora = args.corpus or (["unscres"] if args.split in resolutions_only else
                               ["unscres", "ungdcearly"] if args.split == ["transfer"]
                               else ["unsc2020", "ungdc"])
