@@ -45,6 +45,13 @@ class Passage:
     statement: int | None = None
     page: int | None = None
     section: str | None = None      # "OP 6" / "PP 3" in resolutions
+    context: str | None = None      # read by the model before `text`, never shown: a
+                                    #   resolution's subject and lead-in (`resolutions.contexts`)
+
+    @property
+    def embedded(self) -> str:
+        """What the model reads: the context, then the text."""
+        return (self.context or "") + self.text
 
 
 @dataclass
@@ -313,4 +320,7 @@ def to_passages(source: SourceText, count: TokenCounter, budget: int,
                 role=sp.role if sp else None, language=sp.language if sp else None,
                 statement=first.statement, page=_page_of(source, c0), section=first.section,
             ))
+    if resolutions.is_resolution(source.metadata):
+        found = resolutions.contexts([p.text for p in passages], [p.section for p in passages])
+        passages = [replace(p, context=c) for p, c in zip(passages, found)]
     return passages

@@ -44,6 +44,18 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if e > s]
 
 
+def stored_spans(text: str) -> list[tuple[int, int]]:
+    """The sentence spans kept for marking a passage: its sentences, or all of it."""
+    return sentence_spans(text) or [(0, len(text))]
+
+
+def model_input(text: str, context: str | None) -> tuple[str, list[tuple[int, int]]]:
+    """What the model reads for a passage (its `context`, then its text) and where the
+    text's sentences are in it, to pool their vectors from the same forward pass."""
+    shift = len(context or "")
+    return (context or "") + text, [(s + shift, e + shift) for s, e in stored_spans(text)]
+
+
 def _is_abbreviation(text: str, dot: int) -> bool:
     word_start = dot
     while word_start > 0 and not text[word_start - 1].isspace() and text[word_start - 1] not in "(\"“":

@@ -113,9 +113,10 @@ class Merge:
             passages = [Passage(**p) for p in rec["passages"]]
             for p in passages:
                 vec, sentences, second = rows.next()
-                self.english.table[p.text], self.english.sentences[p.text] = vec, sentences
+                read = p.embedded     # what the worker's model read (`writer._commit` asks so)
+                self.english.table[read], self.english.sentences[read] = vec, sentences
                 if self.second is not None:
-                    self.second.table[p.text] = second
+                    self.second.table[read] = second
             source = SourceText(SourceFile(Path(rec["absolute"]), rec["key"]), "",
                                 rec["sha256"], rec["encoding"], rec["metadata"])
             self.batch.append(writer._plan(self.db, source, passages, self.claims))

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-SHARD_FORMAT = 2
+SHARD_FORMAT = 3   # 3: passages carry the context the model read (a shard of 2 is made again)
 
 
 class ShardWorker:
@@ -88,14 +88,14 @@ class ShardWorker:
 
                 _seed(meetings, source.metadata, indexed)
                 leave_invitations(source, meetings)
-        records, texts = self.split(spec["files"], read, meetings, indexed)
+        records, inputs = self.split(spec["files"], read, meetings, indexed)
         payload = {"format": SHARD_FORMAT, "model": self.embedder.name,
                    "dimension": self.embedder.dimension,
                    "backend": getattr(self.embedder, "backend", None),
                    "max_tokens": self.budget, "multilingual": self.multilingual,
                    "multilingual_dimension": self.second.dimension if self.second else 0,
                    "records": records}
-        return key, json.dumps(payload), self.embed(texts)
+        return key, json.dumps(payload), self.embed(inputs)
 
     @property
     def budget(self) -> int:
@@ -113,11 +113,12 @@ class ShardWorker:
 
     def split(self, files: list[dict], read: list, meetings: dict,
               indexed: dict) -> tuple[list[dict], list[str]]:
-        """Each file's record, as the local loop treats it, and the texts to embed."""
+        """Each file's record, as the local loop treats it, and the passages to embed, as
+        (text, context) pairs."""
         from ..errors import SourceError
         from ..ingest.documents import to_passages
 
-        records, texts = [], []
+        records, inputs = [], []
         for f, (source, problem) in zip(files, read):
             rec = {"path": f["path"], "key": f["key"], "absolute": f["absolute"],
                    "warnings": source.warnings if source else []}
@@ -140,17 +141,18 @@ class ShardWorker:
             rec.update(status="indexed", sha256=source.sha256, encoding=source.encoding,
                        metadata=source.metadata,
                        passages=[dataclasses.asdict(p) for p in passages])
-            texts.extend(p.text for p in passages)
-        return records, texts
+            inputs.extend((p.text, p.context) for p in passages)
+        return records, inputs
 
-    def embed(self, texts: list[str]) -> bytes:
+    def embed(self, inputs: list[tuple[str, str | None]]) -> bytes:
         """The shard's arrays: English vectors, sentence vectors (with each text's count,
         -1 for none) and multilingual vectors, as `writer._commit` computes them."""
         from ..embed.models import embed_all, embed_all_spans
-        from ..ingest.passages import sentence_spans
+        from ..ingest.passages import model_input
 
-        spans = [sentence_spans(t) or [(0, len(t))] for t in texts]
-        vecs, per_sentence = embed_all_spans(self.embedder, texts, spans)
+        read = [model_input(text, context) for text, context in inputs]
+        texts = [t for t, _ in read]
+        vecs, per_sentence = embed_all_spans(self.embedder, texts, [sp for _, sp in read])
         per_sentence = per_sentence or [None] * len(texts)
         counts = np.array([-1 if v is None else len(v) for v in per_sentence], np.int32)
         kept = [v for v in per_sentence if v is not None]

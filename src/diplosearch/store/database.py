@@ -21,7 +21,7 @@ DB_NAME = "passages.sqlite"
 PASSAGE_COLUMNS = (
     "position", "text", "text_sha256", "paragraph", "paragraph_end", "part", "parts",
     "speaker", "affiliation", "role", "language", "statement", "page",
-    "line_start", "line_end", "char_start", "char_end", "section",
+    "line_start", "line_end", "char_start", "char_end", "section", "context",
 )
 
 
@@ -357,7 +357,11 @@ def by_ids(db: sqlite3.Connection, sql: str, ids) -> Iterator[tuple]:
         yield from cur.execute(sql.format(ids=",".join("?" * len(chunk))), chunk)
 
 
-def passage_texts(db: sqlite3.Connection, ids) -> list[str]:
-    """The texts of passages `ids`, in that order (KeyError for an id not in the index)."""
-    out = dict(by_ids(db, "SELECT id, text FROM passages WHERE id IN ({ids})", ids))
+def model_inputs(db: sqlite3.Connection, ids) -> list[tuple[str, str | None]]:
+    """(text, context) of passages `ids`, in that order: what the model read for each
+    (`ingest.passages.model_input`; an index before migration 012 has no contexts)."""
+    has = any(row[1] == "context" for row in db.execute("PRAGMA table_info(passages)"))
+    out = {pid: (text, context) for pid, text, context in by_ids(
+        db, f"SELECT id, text, {'context' if has else 'NULL'} FROM passages "
+            "WHERE id IN ({ids})", ids)}
     return [out[int(i)] for i in ids]

@@ -228,6 +228,13 @@ MIGRATIONS: list[tuple[str, str]] = [
             WHERE d.symbol LIKE '%/RES/%' AND EXISTS (SELECT 1 FROM passages p
                                                       WHERE p.doc_id = d.id);
     """),
+    # What the model reads before a passage and never shows (`ingest.resolutions.contexts`:
+    # a resolution's subject and lead-in); NULL for none. Kept so that vectors made later
+    # (`index upgrade`, `repair`) read what the build's did. A passage written before it
+    # has none until its document is built again.
+    ("012_passage_context", """
+        ALTER TABLE passages ADD COLUMN context TEXT;
+    """),
 ]
 # Migrations a reader can do without: an index that lacks them still answers every query,
 # less well (see `retrieval.keyword`; without 008, no multilingual vectors), so a
@@ -237,9 +244,10 @@ MIGRATIONS: list[tuple[str, str]] = [
 # 008: without multilingual vectors, questions in other languages get the English model.
 # 010: without English words, a question in another language has no word-by-word gloss.
 # 011: without resolutions' whole texts, a resolution is ranked by its paragraphs alone.
+# 012: read by writers only (the model's input), never by a search.
 OPTIONAL_FOR_READERS = frozenset({"009_keyword_scripts", "006_sentence_vectors",
                                   "008_multilingual_vectors", "010_english_words",
-                                  "011_document_keywords"})
+                                  "011_document_keywords", "012_passage_context"})
 
 
 def pending(db: sqlite3.Connection, create: bool = True) -> list[str]:

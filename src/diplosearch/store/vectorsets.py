@@ -20,7 +20,7 @@ from ..embed.models import Embedder, canonical_name, embed_all, embed_all_spans,
     is_builtin, load_embedder
 from ..errors import ModelMismatchError
 from ..text.language import detect
-from ..ingest.passages import sentence_spans
+from ..ingest.passages import model_input, stored_spans
 from . import database, multilingual, sentences
 from .manifest import Manifest
 
@@ -106,10 +106,12 @@ def fill_multilingual(db: sqlite3.Connection, second: Embedder, ids: list[int],
     batch = batch or BATCH
     for start in range(0, len(ids), batch):
         chunk = ids[start:start + batch]
-        texts = database.passage_texts(db, chunk)
-        vecs = embed_all(second, texts, 1024, on_batch=_on(progress))
+        inputs = database.model_inputs(db, chunk)
+        vecs = embed_all(second, [model_input(t, c)[0] for t, c in inputs], 1024,
+                         on_batch=_on(progress))
         with database.transaction(db):
-            multilingual.insert(db, np.asarray(chunk, np.int64), vecs, [detect(t) for t in texts])
+            multilingual.insert(db, np.asarray(chunk, np.int64), vecs,
+                                [detect(t) for t, _ in inputs])
     return len(ids)
 
 
@@ -124,9 +126,11 @@ def fill_sentences(db: sqlite3.Connection, english: Embedder, ids: list[int],
     batch = batch or BATCH
     for start in range(0, len(ids), batch):
         chunk = ids[start:start + batch]
-        texts = database.passage_texts(db, chunk)
-        spans = [sentence_spans(t) or [(0, len(t))] for t in texts]
-        _, per_sentence = embed_all_spans(english, texts, spans, on_batch=_on(progress))
+        inputs = database.model_inputs(db, chunk)
+        read = [model_input(t, c) for t, c in inputs]
+        spans = [stored_spans(t) for t, _ in inputs]
+        _, per_sentence = embed_all_spans(english, [t for t, _ in read], [sp for _, sp in read],
+                                          on_batch=_on(progress))
         with database.transaction(db):
             sentences.insert(db, ((pid, np.array(sp), v) for pid, sp, v in
                                   zip(chunk, spans, per_sentence or []) if v is not None))

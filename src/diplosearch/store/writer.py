@@ -33,7 +33,7 @@ from ..embed.multilingual import load_multilingual
 from ..ingest import resolutions
 from ..ingest.documents import Passage, meeting_of, to_passages
 from ..text.language import detect
-from ..ingest.passages import sentence_spans
+from ..ingest.passages import model_input, stored_spans
 from ..ingest.speakers import invitations
 from ..ingest.sources import MAX_BYTES_DEFAULT, SourceText, discover, read_source
 from . import (ann, ann_update, database, identity, multilingual, recovery, sentences, vectors,
@@ -96,7 +96,7 @@ def _plan(db, source: SourceText, passages: list[Passage],
     keeps its vector."""
     existing = (claims or identity.Claims()).existing(db, source.file.key,
                                                       str(source.file.path.resolve()))
-    hashes = [text_hash(p.text) for p in passages]
+    hashes = [text_hash(p.embedded) for p in passages]   # a new context: a new vector
     if existing is None:
         return _Pending(source, None, passages, hashes, [None] * len(passages), [])
     stored: dict[str, deque[int]] = defaultdict(deque)
@@ -110,10 +110,14 @@ def _plan(db, source: SourceText, passages: list[Passage],
 def _commit(index_dir: Path, db, manifest: Manifest, batch: list[_Pending],
             embedder: Embedder, report: BuildReport, progress: Progress | None,
             second: Embedder | None = None) -> None:
-    texts = [p.passages[i].text for p in batch for i, r in enumerate(p.reuse) if r is None]
-    # Each part's sentences get vectors pooled from the part's own forward pass, kept so
-    # that a search marks a hit's best sentence without running the model (migration 006).
-    spans = [sentence_spans(t) or [(0, len(t))] for t in texts]
+    fresh = [p.passages[i] for p in batch for i, r in enumerate(p.reuse) if r is None]
+    # What the model reads: a passage's context (a resolution's subject and lead-in), then
+    # its text. Each part's sentences get vectors pooled from the part's own forward pass,
+    # kept so that a search marks a hit's best sentence without running the model
+    # (migration 006); they are kept with their spans in the text, which is shown.
+    inputs = [model_input(p.text, p.context) for p in fresh]
+    texts = [t for t, _ in inputs]
+    spans = [stored_spans(p.text) for p in fresh]
     pending = None
     both = _BothModels(progress, bool(manifest.multilingual_model and texts))
     if manifest.multilingual_model and texts:
@@ -122,7 +126,8 @@ def _commit(index_dir: Path, db, manifest: Manifest, batch: list[_Pending],
         # 300 passages took 16.3 s so, 23.1 s one after the other, 15.6 s English alone.
         second = second or load_multilingual(manifest.multilingual_model)
         pending = _second_pool().submit(embed_all, second, texts, 256, both.on_second)
-    vecs, per_sentence = embed_all_spans(embedder, texts, spans, on_batch=both.on_english)
+    vecs, per_sentence = embed_all_spans(embedder, texts, [sp for _, sp in inputs],
+                                         on_batch=both.on_english)
     ml_vecs = both.wait(pending) if pending is not None else None
     next_id = int(database.get_state(db, "next_passage_id"))
     ids = np.arange(next_id, next_id + len(texts), dtype=np.int64)
@@ -154,9 +159,9 @@ def _commit(index_dir: Path, db, manifest: Manifest, batch: list[_Pending],
             sentences.insert(db, ((pid, np.array(sp), v) for pid, sp, v in
                                   zip(ids.tolist(), spans, per_sentence) if v is not None))
         if manifest.multilingual_model and texts:
-            langs = [detect(t) for t in texts]
+            langs = [detect(p.text) for p in fresh]
             multilingual.insert(db, ids, ml_vecs, langs)
-            vocabulary.count(db, (t for t, lang in zip(texts, langs) if lang == "en"))
+            vocabulary.count(db, (p.text for p, lang in zip(fresh, langs) if lang == "en"))
         database.set_state(db, "next_passage_id", next_id + len(texts))
         if len(texts):
             database.note_backend(db, getattr(embedder, "backend", None))
