@@ -1,121 +1,153 @@
-"""Scratch: resolution paragraphs embedded with their context (window / lead-in), replacing
-or averaged with their own vectors; English questions of the spent resolutions sets."""
-import json, os, sys, time
+#!/usr/bin/env python3
+"""What the model should read before a resolution's passage: each variant's texts are
+embedded, its vectors put in place of the stored ones over the same index, and the
+resolutions sets' questions asked; paired differences against the passage alone, with 95 %
+bootstrap intervals (scripts/data/ranking_variants.md, eleventh round).
+
+    DIPLOSEARCH_HOME=<eval home> python scripts/context_variants.py \
+        --kinds leadin window subject subject-leadin subject-window built \
+        --split transfer transfer2 transfer3 transfer4 --lang en
+
+Kinds (the text the model reads, the passage shown being unchanged):
+  leadin          a subparagraph's or later part's section opening, then the passage
+  window          the passage before, the passage, the passage after
+  subject         the resolution's countries (CLDR names) the passage does not name, then it
+  subject-leadin  both
+  subject-window  the countries, then the window
+  built           what `ingest.resolutions.contexts` gives (the UN's names and the lead-in)
+Each kind is also tried averaged with the passage's own vector ("KIND+own").
+
+The index should hold the passages alone (built before migration 012's contexts, or a
+build of speeches); vectors are cached under --cache, one .npy per kind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import Counter
+from pathlib import Path
+
 import numpy as np
+
+from diplosearch.embed.base import embed_all
 from diplosearch.evaluate import load_questions, question_scores
 from diplosearch.index import open_index
-from diplosearch.embed.base import embed_all
-from diplosearch.store import vectors as V
+from diplosearch.ingest import resolutions
+from diplosearch.store import vectors as vector_store
+from diplosearch.text import mentions
 
-idx = open_index("devpool-unscres")
-rows = idx.db.execute("SELECT id, doc_id, position, section, text FROM passages ORDER BY doc_id, position").fetchall()
-ids = np.array([r[0] for r in rows], np.int64)
-own = idx.vectors.vectors_of(ids)
-print(len(rows), own.shape, flush=True)
+DATA = Path(__file__).resolve().parent / "data"
 
-def texts(kind):
+
+def _cldr_subjects(by_doc: dict[int, list[str]]) -> dict[int, list[str]]:
+    name_of: dict[str, str] = {}
+    for name, code in sorted(mentions.english_names().items(), key=lambda item: len(item[0])):
+        name_of.setdefault(code, name)
+    out = {}
+    for doc, texts in by_doc.items():
+        counts = Counter(code for t in texts for code in set(mentions.places(t, "en")))
+        out[doc] = [name_of[code].title() for code, n in counts.most_common(2)
+                    if n >= 3 and n >= 0.15 * len(texts)]
+    return out
+
+
+def variant_texts(rows: list, kind: str) -> list[str]:
+    """The text the model reads for each row (id, doc, position, section, text)."""
+    by_doc: dict[int, list[str]] = {}
+    for _, doc, _, _, text in rows:
+        by_doc.setdefault(doc, []).append(text)
+    if kind == "built":
+        out = []
+        for doc, texts in by_doc.items():
+            sections = [r[3] for r in rows if r[1] == doc]
+            out += [(c or "") + t for c, t in zip(resolutions.contexts(texts, sections), texts)]
+        return out
+    subjects = _cldr_subjects(by_doc) if kind.startswith("subject") else {}
     out = []
-    for i, (pid, doc, pos, sec, text) in enumerate(rows):
+    for i, (_, doc, _, section, text) in enumerate(rows):
         prev = rows[i - 1] if i and rows[i - 1][1] == doc else None
         nxt = rows[i + 1] if i + 1 < len(rows) and rows[i + 1][1] == doc else None
-        if kind == "window":
-            out.append("\n".join(r[4] for r in (prev, rows[i], nxt) if r is not None))
-        elif kind == "leadin":
+        if kind.endswith("window"):
+            body = "\n".join(r[4] for r in (prev, rows[i], nxt) if r is not None)
+        elif kind.endswith("leadin"):
             j = i
-            while sec and j > 0 and rows[j - 1][1] == doc and rows[j - 1][3] == sec:
+            while section and j > 0 and rows[j - 1][1] == doc and rows[j - 1][3] == section:
                 j -= 1
-            out.append(text if j == i else rows[j][4] + "\n" + text)
-        elif kind == "code":
-            out.append(CODE[i] + text if CODE[i] else text)
-        elif kind == "subject-window":
-            subj = SUBJECTS.get(doc, [])
-            win = "\n".join(r[4] for r in (prev, rows[i], nxt) if r is not None)
-            miss = [n for n in subj if n.lower() not in win.lower()]
-            out.append(", ".join(miss) + ": " + win if miss else win)
-        elif kind in ("subject", "subject-leadin"):
-            subj = SUBJECTS.get(doc, [])
-            miss = [n for n in subj if n.lower() not in text.lower()]
-            base = text
-            if kind == "subject-leadin":
-                j = i
-                while sec and j > 0 and rows[j - 1][1] == doc and rows[j - 1][3] == sec:
-                    j -= 1
-                base = text if j == i else rows[j][4] + "\n" + text
-            out.append(", ".join(miss) + ": " + base if miss else base)
-        elif kind == "prev":
-            out.append("\n".join(r[4] for r in (prev, rows[i]) if r is not None))
+            body = text if j == i else rows[j][4] + "\n" + text
+        else:
+            body = text
+        missing = [n for n in subjects.get(doc, [])
+                   if n.lower() not in (body if kind == "subject-window" else text).lower()]
+        out.append(", ".join(missing) + ": " + body if missing else body)
     return out
 
-from collections import Counter
-from diplosearch.text import mentions
-NAME = {}
-for name, code in sorted(mentions.english_names().items(), key=lambda x: len(x[0])):
-    NAME.setdefault(code, name)
-SUBJECTS = {}
-bydoc = {}
-for pid, doc, pos, sec, text in rows:
-    bydoc.setdefault(doc, []).append(text)
-for doc, ts in bydoc.items():
-    c = Counter(code for t in ts for code in set(mentions.places(t, "en")))
-    top = [(code, n) for code, n in c.most_common(2) if n >= 3 and n >= 0.15 * len(ts)]
-    SUBJECTS[doc] = [NAME[code].title() for code, n in top]
-import random
-print(random.Random(1).sample(sorted(SUBJECTS.items()), 15), sum(bool(v) for v in SUBJECTS.values()), len(SUBJECTS), flush=True)
-if os.environ.get("SUBJ_ONLY"): sys.exit()
-from diplosearch.ingest import resolutions as R
-CODE = []
-for doc, ts in bydoc.items():
-    secs = [r[3] for r in rows if r[1] == doc]
-    CODE.extend(R.contexts(ts, secs))
-assert len(CODE) == len(rows)
-print("code subjects", sum(bool(R._subjects(ts)) for ts in bydoc.values()), flush=True)
-cache = {}
-def vecs(kind):
-    f = f"/tmp/s11/vec_{kind}.npy"
-    if os.path.exists(f):
-        return np.load(f)
-    t = texts(kind)
-    changed = [k for k, x in enumerate(t) if x != rows[k][4]]
-    out = own.copy()
-    t0 = time.time()
-    if changed:
-        out[changed] = embed_all(idx.embedder, [t[k] for k in changed], 64)
-    print(kind, len(changed), "embedded in", round(time.time() - t0), "s", flush=True)
-    np.save(f, out)
-    return out
 
-def unit(x):
-    return x / np.linalg.norm(x, axis=1, keepdims=True)
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--index", default="devpool-unscres")
+    ap.add_argument("--kinds", nargs="+", default=["built"])
+    ap.add_argument("--split", nargs="+", default=["transfer", "transfer2", "transfer3", "transfer4"])
+    ap.add_argument("--lang", nargs="+", default=["en"])
+    ap.add_argument("--cache", type=Path, default=Path("context-vectors"))
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args()
+    idx = open_index(args.index)
+    rows = idx.db.execute("SELECT id, doc_id, position, section, text FROM passages "
+                          "ORDER BY doc_id, position").fetchall()
+    ids = np.array([r[0] for r in rows], np.int64)
+    own = idx.vectors.vectors_of(ids)
+    args.cache.mkdir(parents=True, exist_ok=True)
 
-variants = {"own": lambda: own}
-for kind in sys.argv[1].split(","):
-    variants[kind] = (lambda k=kind: vecs(k))
-    variants[kind + "+own"] = (lambda k=kind: unit(vecs(k) + own))
+    def vectors_of(kind: str) -> np.ndarray:
+        path = args.cache / f"{args.index}-{kind}.npy"
+        if path.exists():
+            return np.load(path)
+        texts = variant_texts(rows, kind)
+        changed = [k for k, t in enumerate(texts) if t != rows[k][4]]
+        out = own.copy()
+        started = time.time()
+        if changed:
+            out[changed] = embed_all(idx.embedder, [texts[k] for k in changed], 64)
+        print(f"{kind}: {len(changed)} passages embedded in {time.time() - started:.0f} s",
+              flush=True)
+        np.save(path, out)
+        return out
 
-splits = [("transfer", "transfer_unscres.jsonl"), ("transfer2", "transfer2_unscres.jsonl"),
-          ("transfer3", "transfer3_unscres.jsonl"), ("transfer4", "transfer4_unscres.jsonl")]
-langs = sys.argv[2].split(",") if len(sys.argv) > 2 else ["en"]
-res = {}
-_ = idx.vectors
-for name, make in variants.items():
-    idx._vectors = V.VectorIndex(ids, make(), own.shape[1])
-    for split, f in splits:
-        qs = load_questions(f"/work/main/scripts/data/{f}", split)
-        sc = question_scores(idx, qs, langs, ["hybrid"])
-        for x in sc:
-            res.setdefault(name, {})[(split, x.id, x.language)] = (x.recall, x.mrr)
-    r = np.array([v[0] for v in res[name].values()]); m = np.array([v[1] for v in res[name].values()])
-    print(name, f"recall {r.mean():.3f} mrr {m.mean():.3f}", flush=True)
-json.dump({n: {"|".join(k): v for k, v in d.items()} for n, d in res.items()}, open("/work/notes/s11/win_exp.json", "w"))
-rng = np.random.default_rng(0)
-base = res["own"]
-for name in variants:
-    if name == "own":
-        continue
-    for lang in langs:
-        for split in [s for s, _ in splits] + ["all"]:
-            keys = [k for k in base if k[2] == lang and (split == "all" or k[0] == split)]
-            for j, what in ((0, "recall"), (1, "mrr")):
-                d = np.array([res[name][k][j] - base[k][j] for k in keys])
-                b = [d[rng.integers(0, len(d), len(d))].mean() for _ in range(2000)]
-                print(name, lang, split, what, f"{np.mean([base[k][j] for k in keys]):.3f} {d.mean():+.3f} ({np.percentile(b,2.5):+.3f}, {np.percentile(b,97.5):+.3f})")
+    def unit(x: np.ndarray) -> np.ndarray:
+        return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+    variants = {"own": lambda: own}
+    for kind in args.kinds:
+        variants[kind] = lambda k=kind: vectors_of(k)
+        variants[kind + "+own"] = lambda k=kind: unit(vectors_of(k) + own)
+    _ = idx.vectors                   # loaded once, then replaced by each variant's
+    results: dict[str, dict[tuple, tuple[float, float]]] = {}
+    for name, make in variants.items():
+        idx._vectors = vector_store.VectorIndex(ids, make(), own.shape[1])
+        for split in args.split:
+            questions = load_questions(DATA / f"{split}_unscres.jsonl", split)
+            for s in question_scores(idx, questions, args.lang, ["hybrid"]):
+                results.setdefault(name, {})[(split, s.id, s.language)] = (s.recall, s.mrr)
+        got = np.array(list(results[name].values()))
+        print(f"{name}: recall@10 {got[:, 0].mean():.3f}, MRR@10 {got[:, 1].mean():.3f}", flush=True)
+    if args.json:
+        args.json.write_text(json.dumps({n: {"|".join(k): v for k, v in d.items()}
+                                         for n, d in results.items()}))
+    rng = np.random.default_rng(0)
+    base = results["own"]
+    for name in variants:
+        if name == "own":
+            continue
+        for lang in args.lang:
+            keys = [k for k in base if k[2] == lang]
+            for j, what in ((0, "recall@10"), (1, "MRR@10")):
+                d = np.array([results[name][k][j] - base[k][j] for k in keys])
+                boot = [d[rng.integers(0, len(d), len(d))].mean() for _ in range(2000)]
+                print(f"{name} {lang} {what}: {d.mean():+.3f} "
+                      f"({np.percentile(boot, 2.5):+.3f}, {np.percentile(boot, 97.5):+.3f})")
+
+
+if __name__ == "__main__":
+    main()
