@@ -13,6 +13,8 @@ Prints, for each checkout, the median wall time of
   - a first question in a fresh process over that checkout's bundled index, in English,
     Russian and Chinese (`diplosearch search ... -f json`; Chinese also reads CC-CEDICT),
 and the ratios this/old (targets of issue 18: build <= 1.2, English cold search <= 1.1).
+`--resolutions N` builds the first N Security Council resolutions of 2005-2015 instead
+(what a resolution's context costs to embed: eleventh round).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from pathlib import Path
 from speech_slice import copy_speeches  # scripts/speech_slice.py
 
 REPO = Path(__file__).resolve().parent.parent
+RESOLUTIONS = (REPO.parent / "shared" / "corpus" / "unsc_resolutions_2005_2015" /
+               "Resolutions Textfiles Complete, 1946-2015 - Ohne Annex")
 QUESTIONS = {"en": "what measures target foreign terrorist fighters",
              "ru": "Какие меры направлены против иностранных боевиков-террористов?",
              "zh": "哪些措施针对外国恐怖主义战斗人员？",
@@ -52,27 +56,37 @@ def main() -> int:
     ap.add_argument("--files", type=int, default=100)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--builds", type=int, default=3)
+    ap.add_argument("--resolutions", type=int, default=0,
+                    help="build this many resolutions instead of --files speeches")
+    ap.add_argument("--no-cold", action="store_true", help="builds only")
     args = ap.parse_args()
     trees = {"this": REPO, "old": args.old.resolve()}
     times: dict[tuple[str, str], list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = copy_speeches(Path(tmp) / "corpus", args.files)
+        if args.resolutions:
+            corpus = Path(tmp) / "corpus"
+            corpus.mkdir()
+            for path in sorted(RESOLUTIONS.glob("S-RES-*.txt"))[:args.resolutions]:
+                shutil.copy(path, corpus / path.name)
+        else:
+            corpus = copy_speeches(Path(tmp) / "corpus", args.files)
         for i in range(args.builds):
             for label, tree in trees.items():
                 home = Path(tmp) / f"home-{label}-{i}"
                 times.setdefault((label, "build"), []).append(
                     run(tree, ["index", "build", str(corpus), "--name", "bench"], home))
                 shutil.rmtree(home)
-        for _ in range(args.runs):
+        for _ in range(0 if args.no_cold else args.runs):
             for lang, question in QUESTIONS.items():
                 for label, tree in trees.items():
                     times.setdefault((label, f"cold {lang}"), []).append(
                         run(tree, ["search", question, "-k", "10", "-f", "json"],
                             Path(tmp) / "empty-home"))
     print(f"| measure | this | old | this/old |\n|---|---|---|---|")
-    for what in ["build"] + [f"cold {lang}" for lang in QUESTIONS]:
+    built = f"{args.resolutions} resolutions" if args.resolutions else f"{args.files} speeches"
+    for what in ["build"] + ([] if args.no_cold else [f"cold {lang}" for lang in QUESTIONS]):
         this, old = (statistics.median(times[(label, what)]) for label in ("this", "old"))
-        print(f"| {what} ({args.files} speeches)" if what == "build" else f"| {what}",
+        print(f"| {what} ({built})" if what == "build" else f"| {what}",
               f"| {this:.2f} s | {old:.2f} s | {this / old:.2f} |")
     return 0
 

@@ -20,6 +20,8 @@ MEETING = ["UNSC_2020_SPV.8699_spch001.txt", "UNSC_2020_SPV.8699_spch002.txt",
            "UNSC_2020_SPV.8699Resumption1_spch025.txt",
            "UNSC_2020_SPV.8699Resumption1_spch026.txt",
            "UNSC_2020_SPV.8699Resumption1_spch027.txt"]
+RESOLUTION = (SPEECHES.parents[1] / "unsc_resolutions_2005_2015" /
+              "Resolutions Textfiles Complete, 1946-2015 - Ohne Annex" / "S-RES-2140(2014).txt")
 RUSSIAN = "Какую роль играет Международный комитет Красного Креста в защите гражданских лиц?"
 ENGLISH = "the role of the International Committee of the Red Cross in protecting civilians"
 
@@ -33,7 +35,8 @@ def affiliations(idx, doc: str, speaker: str) -> set:
 @pytest.fixture
 def slice_2020(tmp_path) -> Path:
     """A meeting and its resumption (S/PV.8699: the President invites Mr. Mardini of the
-    ICRC in the first record; he speaks in the resumption), a PDF record, a file that
+    ICRC in the first record; he speaks in the resumption), a PDF record, a resolution
+    (its passages read with their context: Yemen, a subparagraph's lead-in), a file that
     cannot be read. Copied out of the corpus, so the reader warns that the metadata table
     is missing: a warning to report."""
     folder = tmp_path / "slice"
@@ -41,6 +44,7 @@ def slice_2020(tmp_path) -> Path:
     for name in MEETING:
         shutil.copy(SPEECHES / name, folder / name)
     shutil.copy(PDFS / "S_PV.8701_E.pdf", folder / "S_PV.8701_E.pdf")
+    shutil.copy(RESOLUTION, folder / RESOLUTION.name)
     (folder / "zz_binary.txt").write_bytes(b"\x00\x01binary")
     return folder
 
@@ -57,7 +61,9 @@ def test_same_index_as_a_local_build_with_the_real_models(ray_local, slice_2020,
     local, lrep = build_index(slice_2020, tmp_path / "local")
     remote, rrep = ray_build.build_index_ray(slice_2020, tmp_path / "ray", workers=2,
                                              files_per_shard=2)
-    assert_same_index(local, remote, exact=False)
+    assert_same_index(local, remote, exact=False)   # contexts and their vectors included
+    assert remote.db.execute("SELECT count(*) FROM passages WHERE context LIKE 'Yemen: %'"
+                             ).fetchone()[0] > 10
     assert remote.manifest.multilingual_model and remote.info()["multilingual_vectors"] > 0
     resumption = "UNSC_2020_SPV.8699Resumption1_spch026.txt"
     assert affiliations(remote, resumption, "Mr. Mardini") == \
