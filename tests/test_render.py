@@ -1,6 +1,8 @@
 """Build progress tells the truth: files read, passages embedded of those expected, rate and
 time left; queries only when an evaluation scores them."""
 
+import pytest
+
 from diplosearch import build_index, render
 
 
@@ -131,3 +133,12 @@ def test_markdown_keeps_the_search_note_with_the_hits():
                                           note="English words searched for: sanctions"))
     assert "> note: English words searched for: sanctions" in shown
     assert "note" not in render.markdown(SearchResults([], query="sanctions", index="ix"))
+
+
+@pytest.mark.parametrize("text, literal", [
+    ("9. Decides that", "9\\. Decides that"),         # no ordered list; no "\9" shown
+    ("Arms embargo\n12) the", "Arms embargo\n12\\) the"),
+    ("- a", "\\- a"), ("# h", "\\# h"), ("a 9. b", "a 9. b"), ("(a) x", "(a) x"),
+])
+def test_markdown_keeps_a_line_start_literal(text, literal):
+    assert render.md_escape(text) == literal

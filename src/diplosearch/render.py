@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from .index import Context
-from .retrieval.results import Hit, SearchResults
+from .retrieval.results import Hit, SearchResults, short_lead
 
 FORMATS = ("table", "json", "jsonl", "markdown")
 
@@ -30,12 +30,13 @@ def _emphasised(hit: Hit, styled: bool = True):
     from rich.text import Text
 
     before, after = _clipped(hit)
+    lead = Text(short_lead(hit.lead_in) + "\n", style="dim" if styled else "") if hit.lead_in else Text()
     if not styled:
-        return Text(before + marked(hit.text, hit.highlights, PLAIN_MARKS) + after)
+        return lead + Text(before + marked(hit.text, hit.highlights, PLAIN_MARKS) + after)
     text = Text(hit.text)
     for start, end in hit.highlights:
         text.stylize("bold yellow", start, end)
-    return Text(before) + text + Text(after)
+    return lead + Text(before) + text + Text(after)
 
 
 def _clipped(hit: Hit) -> tuple[str, str]:
@@ -69,6 +70,8 @@ def markdown(res: SearchResults) -> str:
     for rank, h in enumerate(res, start=1):
         before, after = _clipped(h)
         text = before + marked(h.text, h.highlights, MARKDOWN_MARKS, md_escape) + after
+        if h.lead_in:
+            text = f"_{md_escape(short_lead(h.lead_in))}_  \n   {text}"
         group = res.group_of(h)
         tag = f"[{md_escape(group)}] " if group else ""
         lines += [f"{rank}. {tag}`{h.score:.3f}` **{h.citation}**  ", f"   {text}", ""]
@@ -108,13 +111,15 @@ MARKDOWN_MARKS = ("**", "**")
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
-_MD_LINE_START = re.compile(r"^(\s*)([-+#>=]|\d+[.)])", re.M)
+# a line's list, heading, quote or rule marker; a number's backslash goes before its dot
+# ("9\. Decides"): before a digit, CommonMark would show the backslash itself
+_MD_LINE_START = re.compile(r"^(\s*)(\d+(?=[.)])|)([-+#>=.)])", re.M)
 
 
 def md_escape(text: str) -> str:
     """Source text as literal Markdown: its own `*`, `_`, `[`, leading `---` or `#` and the
     like must not become emphasis, links, rules or headings around our marks."""
-    return _MD_LINE_START.sub(r"\1\\\2", _MD_SPECIAL.sub(r"\\\1", text))
+    return _MD_LINE_START.sub(r"\1\2\\\3", _MD_SPECIAL.sub(r"\\\1", text))
 
 
 def marked(text: str, spans, marks: tuple[str, str], escape=None) -> str:

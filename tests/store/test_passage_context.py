@@ -136,3 +136,22 @@ def test_repair_embeds_a_lost_vector_as_the_build_did(tmp_path, hashing):
     assert ds.repair_index(index.path, model=hashing).reembedded == len(ids)
     again = ds.open_index(index.path, model=hashing)
     assert np.allclose(again.vectors.vectors_of(ids), built)
+
+
+def test_a_subparagraph_hit_shows_its_lead_in(tmp_path, hashing):
+    from diplosearch import render
+    from diplosearch.web.pages import _emphasised_hit
+
+    src = tmp_path / "src"
+    src.mkdir()
+    _write(src)
+    index = ds.build_index([src], tmp_path / "idx", model=hashing)[0]
+    res = index.search("inform the Committee of any exemption", k=3, mode="keyword")   # (a), (b)
+    hit = res[0]
+    assert hit.text.startswith("(a) report") and hit.lead_in.startswith("1. Decides that all")
+    assert hit.to_dict()["lead_in"] == hit.lead_in
+    assert "_1\\. Decides that all" in render.markdown(res)      # above the hit, escaped
+    assert _emphasised_hit(hit).startswith('<span class="lead">1. Decides')
+    # the paragraph that leads in, and a paragraph of its own, have none
+    assert index.search("freeze without delay all funds", k=1, mode="keyword")[0].lead_in is None
+    assert index.search("remain seized", k=1, mode="keyword")[0].lead_in is None

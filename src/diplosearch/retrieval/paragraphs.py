@@ -73,7 +73,7 @@ def expand(db: sqlite3.Connection, hit: Hit) -> tuple[Hit, list[Part]]:
     text, parts = join_parts([(r[0], r[2]) for r in rows])
     matched = next(p for p in parts if p.id == hit.id)
     whole = first == 1 and last == hit.parts
-    return replace(hit, text=text, span=(matched.start, matched.end),
+    return replace(hit, text=text, span=(matched.start, matched.end), lead_in=lead_in(db, hit),
                    window=None if whole else (first, last),
                    citation=paragraph_citation(hit.citation) if whole else hit.citation,
                    char_start=rows[0][3], char_end=rows[-1][4],
@@ -104,3 +104,18 @@ _NO_SPACE_AFTER = ("。", "！", "？", "」", "』", "）")
 
 def _cjk(ch: str) -> bool:
     return bool(ch) and "\u2e80" <= ch <= "\u9fff"
+
+
+def lead_in(db: sqlite3.Connection, hit: Hit) -> str | None:
+    """The opening of a resolution's paragraph, for a hit on one of its lettered
+    subparagraphs: "(e) violating …" says what it is only after "9. Decides that … shall not
+    apply to:". None for anything else."""
+    if not hit.section:
+        return None
+    rows = db.execute(
+        "SELECT q.paragraph, q.id, q.text FROM passages p JOIN passages q "
+        "ON q.doc_id = p.doc_id AND q.section = p.section WHERE p.id = ? ORDER BY q.position",
+        (hit.id,)).fetchall()
+    if not rows or rows[0][0] == hit.paragraph:
+        return None
+    return join_parts([(pid, text) for para, pid, text in rows if para == rows[0][0]])[0]

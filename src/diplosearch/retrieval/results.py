@@ -52,6 +52,8 @@ class Hit:
     highlights: tuple[tuple[int, int], ...] = field(default=())
     span: tuple[int, int] | None = None     # the matched part's [start, end) in `text`
     window: tuple[int, int] | None = None   # first and last part in `text`, when not all
+    lead_in: str | None = None    # a resolution's lettered subparagraph: the opening of its
+                                  #   paragraph ("9. Decides that … shall not apply to:")
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -194,6 +196,16 @@ class SearchResults(list):
             f"<td>{emphasise_html(h.text, h.highlights)}</td></tr>" for h in self)
         return (f"<p>{len(self)} hits for <b>{html.escape(self.query)}</b></p>"
                 f"<table><tr><th>score</th><th>citation</th><th>passage</th></tr>{rows}</table>")
+
+
+def short_lead(lead: str | None, chars: int = 200) -> str:
+    """A subparagraph's lead-in (`Hit.lead_in`) to show above it, on one line: whole up to
+    `chars` characters, else its first words and its last (where it says "… shall not
+    apply to:")."""
+    lead = " ".join((lead or "").split())
+    if len(lead) <= chars:
+        return lead
+    return lead[:chars // 2].rsplit(" ", 1)[0] + " … " + lead[-(chars // 2):].split(" ", 1)[-1]
 
 
 def emphasise_html(text: str, spans: tuple[tuple[int, int], ...]) -> str:

@@ -26,7 +26,7 @@ from ..errors import (
     QueryError,
 )
 from ..retrieval.context import Context
-from ..retrieval.results import Hit, emphasise_html
+from ..retrieval.results import Hit, emphasise_html, short_lead
 
 # What each library error means to a client: its fault (4xx) or the server's set-up (503).
 STATUS = [(QueryError, 400), (FilterValueError, 400), (NotFoundError, 404),
@@ -64,7 +64,9 @@ def _emphasised_hit(hit: Hit) -> str:
     """A hit's text, escaped, its best sentence in <mark>, "…" where a window of a longer
     paragraph leaves text out."""
     first, last = hit.window or (1, hit.parts)
-    return ("… " if first > 1 else "") + emphasise_html(hit.text, hit.highlights) + (
+    lead = f'<span class="lead">{emphasise_html(short_lead(hit.lead_in), ())}</span><br>' \
+        if hit.lead_in else ""
+    return lead + ("… " if first > 1 else "") + emphasise_html(hit.text, hit.highlights) + (
         " …" if last < hit.parts else "")
 
 
