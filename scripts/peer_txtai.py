@@ -195,7 +195,7 @@ def print_table(rows: list[dict], split: str) -> None:
 def parse_args(argv=None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    splits = ("dev", "test", "all", "heldout", *(f"heldout{i}" for i in range(3, 15)),
+    splits = ("dev", "test", "all", "heldout", *(f"heldout{i}" for i in range(3, 16)),
               "transfer", "transfer2", "transfer3", "transfer4", "transfer5")
     ap.add_argument("--split", choices=splits, default="dev",
                     help="which half of the judged questions to ask (default dev); heldout: "

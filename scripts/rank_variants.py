@@ -177,8 +177,8 @@ def run(variant: str, corpus: str, split: str, langs, modes, prefix: str = "devp
 
 def questions_file(corpus: str, split: str) -> Path:
     """analyst_<corpus>.jsonl (splits dev and test), or heldout_<corpus>.jsonl and
-    heldout3_<corpus>.jsonl ... heldout14_<corpus>.jsonl (splits heldout, heldout3 ... heldout14:
-    the second to fourteenth held-out sets, each written after the one before was
+    heldout3_<corpus>.jsonl ... heldout15_<corpus>.jsonl (splits heldout, heldout3 ... heldout15:
+    the second to fifteenth held-out sets, each written after the one before was
     spent), or transfer_<corpus>.jsonl (split transfer: corpora never tuned on)."""
     held = split.startswith(("heldout", "transfer"))
     return DATA / f"{split if held else 'analyst'}_{corpus}.jsonl"
@@ -187,7 +187,7 @@ def questions_file(corpus: str, split: str) -> Path:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", nargs="+", default=["dev"],
-                    help="dev, test, all (both), heldout, heldout3 ... heldout14, transfer, "
+                    help="dev, test, all (both), heldout, heldout3 ... heldout15, transfer, "
                          "transfer2 ... transfer5; several are asked together")
     ap.add_argument("--corpus", nargs="+", default=None,
                     help="default: unsc2020 ungdc; unscres ungdcearly for --split transfer; "

@@ -27,7 +27,7 @@ def main() -> None:
     ap.add_argument("--src", type=Path, required=True, help="the revision's src/ folder")
     ap.add_argument("--corpus", nargs="+", default=["unsc2020", "ungdc"])
     ap.add_argument("--split", default="dev",
-                    help="dev, test, all, or heldout, heldout3 ... heldout14, transfer, "
+                    help="dev, test, all, or heldout, heldout3 ... heldout15, transfer, "
                          "transfer2 ... transfer5 (each its own file; the transfer sets: "
                          "--corpus unscres ungdcearly)")
     ap.add_argument("--lang", nargs="+", default=list(LANGS))
