@@ -30,7 +30,8 @@ def _emphasised(hit: Hit, styled: bool = True):
     from rich.text import Text
 
     before, after = _clipped(hit)
-    lead = Text(short_lead(hit.lead_in) + "\n", style="dim" if styled else "") if hit.lead_in else Text()
+    lead = Text(short_lead(hit.lead_in) + "\n", style="dim" if styled else "") \
+        if hit.lead_in else Text()
     if not styled:
         return lead + Text(before + marked(hit.text, hit.highlights, PLAIN_MARKS) + after)
     text = Text(hit.text)
