@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, replace
 
 from . import furniture, ligatures, resolutions, textclean
-from .passages import TokenCounter, split_paragraph
+from .passages import TokenCounter, model_text, split_paragraph
 from .sources import SourceText
 from .speakers import (
     Speaker,
@@ -51,7 +51,7 @@ class Passage:
     @property
     def embedded(self) -> str:
         """What the model reads: the context, then the text."""
-        return (self.context or "") + self.text
+        return model_text(self.text, self.context)
 
 
 @dataclass

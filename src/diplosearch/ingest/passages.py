@@ -49,11 +49,16 @@ def stored_spans(text: str) -> list[tuple[int, int]]:
     return sentence_spans(text) or [(0, len(text))]
 
 
-def model_input(text: str, context: str | None) -> tuple[str, list[tuple[int, int]]]:
-    """What the model reads for a passage (its `context`, then its text) and where the
-    text's sentences are in it, to pool their vectors from the same forward pass."""
+def model_text(text: str, context: str | None) -> str:
+    """What the model reads for a passage: its `context` (`Passage.context`), then its text."""
+    return (context or "") + text
+
+
+def pooled_spans(spans: list[tuple[int, int]], context: str | None) -> list[tuple[int, int]]:
+    """The text's sentence `spans` where the model reads them (after the context), to pool
+    their vectors from the same forward pass."""
     shift = len(context or "")
-    return (context or "") + text, [(s + shift, e + shift) for s, e in stored_spans(text)]
+    return [(s + shift, e + shift) for s, e in spans]
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:

@@ -148,11 +148,11 @@ class ShardWorker:
         """The shard's arrays: English vectors, sentence vectors (with each text's count,
         -1 for none) and multilingual vectors, as `writer._commit` computes them."""
         from ..embed.models import embed_all, embed_all_spans
-        from ..ingest.passages import model_input
+        from ..ingest.passages import model_text, pooled_spans, stored_spans
 
-        read = [model_input(text, context) for text, context in inputs]
-        texts = [t for t, _ in read]
-        vecs, per_sentence = embed_all_spans(self.embedder, texts, [sp for _, sp in read])
+        texts = [model_text(text, context) for text, context in inputs]
+        vecs, per_sentence = embed_all_spans(
+            self.embedder, texts, [pooled_spans(stored_spans(t), c) for t, c in inputs])
         per_sentence = per_sentence or [None] * len(texts)
         counts = np.array([-1 if v is None else len(v) for v in per_sentence], np.int32)
         kept = [v for v in per_sentence if v is not None]

@@ -359,9 +359,7 @@ def by_ids(db: sqlite3.Connection, sql: str, ids) -> Iterator[tuple]:
 
 def model_inputs(db: sqlite3.Connection, ids) -> list[tuple[str, str | None]]:
     """(text, context) of passages `ids`, in that order: what the model read for each
-    (`ingest.passages.model_input`; an index before migration 012 has no contexts)."""
-    has = any(row[1] == "context" for row in db.execute("PRAGMA table_info(passages)"))
+    (`ingest.passages.model_text`). Writers only: they open an index migrated (012)."""
     out = {pid: (text, context) for pid, text, context in by_ids(
-        db, f"SELECT id, text, {'context' if has else 'NULL'} FROM passages "
-            "WHERE id IN ({ids})", ids)}
+        db, "SELECT id, text, context FROM passages WHERE id IN ({ids})", ids)}
     return [out[int(i)] for i in ids]

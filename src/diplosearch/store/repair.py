@@ -24,7 +24,7 @@ import numpy as np
 
 from ..embed.models import Embedder, canonical_name, embed_all, is_builtin, load_embedder
 from ..embed.multilingual import load_multilingual
-from ..ingest.passages import model_input
+from ..ingest.passages import model_text
 from ..errors import IndexDamagedError, ModelMismatchError, ReadOnlyIndexError
 from . import ann, ann_update, database, multilingual, recovery, snapshot, vectors, vectorsets
 from .locking import writer_lock
@@ -162,7 +162,7 @@ def _rebuild_vectors(path: Path, db: sqlite3.Connection, manifest: Manifest, mod
         return
     if len(lost):
         ids = np.concatenate([ids, lost])
-        read = [model_input(t, c)[0] for t, c in database.model_inputs(db, lost)]
+        read = [model_text(t, c) for t, c in database.model_inputs(db, lost)]
         vecs = np.concatenate([vecs, embed_all(_embedder(manifest, model), read)])
         report.reembedded = len(lost)
     new = vectors.write_segment(path, ids, vecs) if len(ids) else None

@@ -20,7 +20,7 @@ from ..embed.models import Embedder, canonical_name, embed_all, embed_all_spans,
     is_builtin, load_embedder
 from ..errors import ModelMismatchError
 from ..text.language import detect
-from ..ingest.passages import model_input, stored_spans
+from ..ingest.passages import model_text, pooled_spans, stored_spans
 from . import database, multilingual, sentences
 from .manifest import Manifest
 
@@ -107,7 +107,7 @@ def fill_multilingual(db: sqlite3.Connection, second: Embedder, ids: list[int],
     for start in range(0, len(ids), batch):
         chunk = ids[start:start + batch]
         inputs = database.model_inputs(db, chunk)
-        vecs = embed_all(second, [model_input(t, c)[0] for t, c in inputs], 1024,
+        vecs = embed_all(second, [model_text(t, c) for t, c in inputs], 1024,
                          on_batch=_on(progress))
         with database.transaction(db):
             multilingual.insert(db, np.asarray(chunk, np.int64), vecs,
@@ -127,10 +127,10 @@ def fill_sentences(db: sqlite3.Connection, english: Embedder, ids: list[int],
     for start in range(0, len(ids), batch):
         chunk = ids[start:start + batch]
         inputs = database.model_inputs(db, chunk)
-        read = [model_input(t, c) for t, c in inputs]
         spans = [stored_spans(t) for t, _ in inputs]
-        _, per_sentence = embed_all_spans(english, [t for t, _ in read], [sp for _, sp in read],
-                                          on_batch=_on(progress))
+        _, per_sentence = embed_all_spans(
+            english, [model_text(t, c) for t, c in inputs],
+            [pooled_spans(sp, c) for sp, (_, c) in zip(spans, inputs)], on_batch=_on(progress))
         with database.transaction(db):
             sentences.insert(db, ((pid, np.array(sp), v) for pid, sp, v in
                                   zip(chunk, spans, per_sentence or []) if v is not None))

@@ -33,7 +33,7 @@ from ..embed.multilingual import load_multilingual
 from ..ingest import resolutions
 from ..ingest.documents import Passage, meeting_of, to_passages
 from ..text.language import detect
-from ..ingest.passages import model_input, stored_spans
+from ..ingest.passages import pooled_spans, stored_spans
 from ..ingest.speakers import invitations
 from ..ingest.sources import MAX_BYTES_DEFAULT, SourceText, discover, read_source
 from . import (ann, ann_update, database, identity, multilingual, recovery, sentences, vectors,
@@ -115,8 +115,7 @@ def _commit(index_dir: Path, db, manifest: Manifest, batch: list[_Pending],
     # its text. Each part's sentences get vectors pooled from the part's own forward pass,
     # kept so that a search marks a hit's best sentence without running the model
     # (migration 006); they are kept with their spans in the text, which is shown.
-    inputs = [model_input(p.text, p.context) for p in fresh]
-    texts = [t for t, _ in inputs]
+    texts = [p.embedded for p in fresh]
     spans = [stored_spans(p.text) for p in fresh]
     pending = None
     both = _BothModels(progress, bool(manifest.multilingual_model and texts))
@@ -126,8 +125,9 @@ def _commit(index_dir: Path, db, manifest: Manifest, batch: list[_Pending],
         # 300 passages took 16.3 s so, 23.1 s one after the other, 15.6 s English alone.
         second = second or load_multilingual(manifest.multilingual_model)
         pending = _second_pool().submit(embed_all, second, texts, 256, both.on_second)
-    vecs, per_sentence = embed_all_spans(embedder, texts, [sp for _, sp in inputs],
-                                         on_batch=both.on_english)
+    vecs, per_sentence = embed_all_spans(
+        embedder, texts, [pooled_spans(sp, p.context) for sp, p in zip(spans, fresh)],
+        on_batch=both.on_english)
     ml_vecs = both.wait(pending) if pending is not None else None
     next_id = int(database.get_state(db, "next_passage_id"))
     ids = np.arange(next_id, next_id + len(texts), dtype=np.int64)
