@@ -196,7 +196,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     splits = ("dev", "test", "all", "heldout", *(f"heldout{i}" for i in range(3, 16)),
-              "transfer", "transfer2", "transfer3", "transfer4", "transfer5")
+              "transfer", "transfer2", "transfer3", "transfer4", "transfer5", "transfer6")
     ap.add_argument("--split", choices=splits, default="dev",
                     help="which half of the judged questions to ask (default dev); heldout: "
                          "the second held-out set, heldout_<corpus>.jsonl; transfer: "
@@ -221,7 +221,8 @@ def main(argv=None) -> int:
 
     split = None if args.split == "all" else args.split
     records, builds = [], {}
-    default = ["unscres"] if split in ("transfer2", "transfer3", "transfer4", "transfer5") else list(TRANSFER) \
+    resolutions_only = [f"transfer{i}" for i in range(2, 7)]   # the resolutions sets
+    default = ["unscres"] if split in resolutions_only else list(TRANSFER) \
         if split == "transfer" \
         else [c for c in CORPUS if c not in TRANSFER]
     for corpus in args.corpus or default:

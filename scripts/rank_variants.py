@@ -188,10 +188,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", nargs="+", default=["dev"],
                     help="dev, test, all (both), heldout, heldout3 ... heldout15, transfer, "
-                         "transfer2 ... transfer5; several are asked together")
+                         "transfer2 ... transfer6; several are asked together")
     ap.add_argument("--corpus", nargs="+", default=None,
                     help="default: unsc2020 ungdc; unscres ungdcearly for --split transfer; "
-                         "unscres for transfer2 ... transfer5")
+                         "unscres for transfer2 ... transfer6")
     ap.add_argument("--only", nargs="+", default=list(VARIANTS))
     ap.add_argument("--lang", nargs="+", default=None)
     ap.add_argument("--mode", nargs="+", default=["hybrid"])
@@ -203,7 +203,7 @@ def main() -> None:
     unknown = [v for v in names if v not in VARIANTS]
     if unknown:
         sys.exit(f"unknown variants {unknown}; known: {', '.join(VARIANTS)}")
-    resolutions_only = [["transfer2"], ["transfer3"], ["transfer4"], ["transfer5"]]
+    resolutions_only = [["transfer2"], ["transfer3"], ["transfer4"], ["transfer5"], ["transfer6"]]
     corpora = args.corpus or (["unscres"] if args.split in resolutions_only else
                               ["unscres", "ungdcearly"] if args.split == ["transfer"]
                               else ["unsc2020", "ungdc"])

@@ -28,7 +28,7 @@ def main() -> None:
     ap.add_argument("--corpus", nargs="+", default=["unsc2020", "ungdc"])
     ap.add_argument("--split", default="dev",
                     help="dev, test, all, or heldout, heldout3 ... heldout15, transfer, "
-                         "transfer2 ... transfer5 (each its own file; the transfer sets: "
+                         "transfer2 ... transfer6 (each its own file; the transfer sets: "
                          "--corpus unscres ungdcearly)")
     ap.add_argument("--lang", nargs="+", default=list(LANGS))
     ap.add_argument("--json", type=Path, required=True)
