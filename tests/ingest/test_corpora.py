@@ -129,6 +129,16 @@ def test_a_resolution_heading_is_read_with_the_paragraph_under_it():
     assert len({(p.paragraph, p.paragraph_end) for p in op17}) == 1
 
 
+def test_an_even_pages_foot_is_furniture_and_its_paragraph_goes_on_after_it():
+    # S/RES/2096 (2013) OP 15 is cut by page 10, whose foot reads "10 13-26388": the page
+    # number is no word of the paragraph, and the paragraph goes on after the page break.
+    passages = to_passages(read(RESOLUTIONS / "S-RES-2096(2013).txt"), count, 254)
+    op15 = " ".join(p.text for p in passages if p.section == "OP 15")
+    assert "designation criteria set out in Security Council Resolution 2082 (2012)" in op15
+    assert len({p.paragraph for p in passages if p.section == "OP 15"}) == 1
+    assert not [p for p in passages if p.text.rstrip().endswith(" 10")]
+
+
 def test_resolution_hit_is_cited_by_operative_paragraph(tmp_path, hashing):
     import diplosearch as ds
 

@@ -30,6 +30,8 @@ _LINE = re.compile(
         _DATE + r"(?:\s+" + _SYMBOL + r")?",
         _PAGE + r"(?:\s+" + _JOB + r")?",
         _JOB + r"(?:\s+" + _PAGE + r")?(?:\s+\*\d+\*)?",
+        r"\d{1,3}\s+" + _JOB,          # an even page's foot: its number, then the job
+                                     #   number ("10 13-26388"; 535 in 329 resolutions)
         r"\*\d{5,}\*",
         _REISSUE,
         r"\d{1,3}",                  # a page number
