@@ -142,3 +142,16 @@ def test_markdown_keeps_the_search_note_with_the_hits():
 ])
 def test_markdown_keeps_a_line_start_literal(text, literal):
     assert render.md_escape(text) == literal
+
+
+def test_markdown_keeps_a_heading_on_a_line_of_its_own(tmp_path, hashing):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "S-RES-1970(2011).txt").write_text(
+        "United Nations\nS/RES/1970 (2011)\nThe Security Council,\nActing under Chapter VII,\n"
+        "Arms embargo\n9. Decides that all Member States shall immediately take the necessary "
+        "measures to prevent the supply of arms to the Libyan Arab Jamahiriya;\n",
+        encoding="utf-8")
+    index = build_index([src], tmp_path / "idx", model=hashing)[0]
+    shown = render.markdown(index.search("supply of arms", k=1, mode="keyword"))
+    assert "Arms embargo  \n   9\\. Decides" in shown      # a hard break, in the list item

@@ -71,6 +71,7 @@ def markdown(res: SearchResults) -> str:
     for rank, h in enumerate(res, start=1):
         before, after = _clipped(h)
         text = before + marked(h.text, h.highlights, MARKDOWN_MARKS, md_escape) + after
+        text = text.replace("\n", "  \n   ")   # its lines (a heading, then its paragraph)
         if h.lead_in:
             text = f"_{md_escape(short_lead(h.lead_in))}_  \n   {text}"
         group = res.group_of(h)

@@ -155,3 +155,34 @@ def test_a_subparagraph_hit_shows_its_lead_in(tmp_path, hashing):
     # the paragraph that leads in, and a paragraph of its own, have none
     assert index.search("freeze without delay all funds", k=1, mode="keyword")[0].lead_in is None
     assert index.search("remain seized", k=1, mode="keyword")[0].lead_in is None
+
+
+NESTED = """United Nations
+Security Council
+S/RES/2009 (2011)
+Resolution 2009 (2011)
+The Security Council,
+Acting under Chapter VII of the Charter of the United Nations,
+16. Decides that the measures imposed by paragraph 17 of resolution 1970 shall not apply to funds of the entities listed, provided that:
+(a) a Member State has provided notice to the Committee of its intent to authorize access to funds for one or more of the following purposes:
+(i) humanitarian needs of the civilian population in every part of the country and its neighbours;
+(ii) fuel, electricity and water for strictly civilian uses in the cities and in the countryside alike;
+(b) a Member State has notified the Committee that those funds shall not be made available to the listed individuals;
+17. Decides to remain seized of the matter.
+"""
+
+
+def test_a_subparagraph_of_a_subparagraph_shows_both_lead_ins(tmp_path, hashing):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "S-RES-2009(2011).txt").write_text(NESTED, encoding="utf-8")
+    index = ds.build_index([src], tmp_path / "idx", model=hashing)[0]
+    fuel = index.search("fuel electricity and water for strictly civilian uses", k=1,
+                        mode="keyword")[0]
+    assert fuel.text.startswith("(ii) fuel")
+    opening, parent = fuel.lead_in.split("\n")
+    assert opening.startswith("16. Decides") and parent.startswith("(a) a Member State")
+    # (b) belongs to the paragraph's opening alone
+    notified = index.search("notified the Committee that those funds", k=1, mode="keyword")[0]
+    assert notified.text.startswith("(b)") and notified.lead_in.startswith("16. Decides")
+    assert "\n" not in notified.lead_in

@@ -9,6 +9,7 @@ words) is shown as a window: the matched part with its neighbours.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass, replace
 
@@ -109,7 +110,9 @@ def _cjk(ch: str) -> bool:
 def lead_in(db: sqlite3.Connection, hit: Hit) -> str | None:
     """The opening of a resolution's paragraph, for a hit on one of its lettered
     subparagraphs: "(e) violating …" says what it is only after "9. Decides that … shall not
-    apply to:". None for anything else."""
+    apply to:". A subparagraph of a subparagraph ("(iii) resuming … production") also gets
+    the one it belongs to ("(a) … for one or more of the following purposes:"), on a line
+    of its own. None for anything else."""
     if not hit.section:
         return None
     rows = db.execute(
@@ -118,4 +121,16 @@ def lead_in(db: sqlite3.Connection, hit: Hit) -> str | None:
         (hit.id,)).fetchall()
     if not rows or rows[0][0] == hit.paragraph:
         return None
-    return join_parts([(pid, text) for para, pid, text in rows if para == rows[0][0]])[0]
+    lead = join_parts([(pid, text) for para, pid, text in rows if para == rows[0][0]])[0]
+    before = [text for para, _, text in rows if rows[0][0] < para < hit.paragraph]
+    if _ROMAN.match(hit.text) and not (hit.text.startswith("(i)") and before
+                                       and before[-1].startswith("(h)")):
+        parent = next((t for t in reversed(before)
+                       if _LETTERED.match(t) and t.rstrip().endswith(":")), None)
+        if parent:
+            return lead + "\n" + parent
+    return lead
+
+
+_LETTERED = re.compile(r"\([a-z]\)\s")
+_ROMAN = re.compile(r"\((?:i{1,3}|iv|vi{0,3}|ix|xi{0,2})\)\s")
