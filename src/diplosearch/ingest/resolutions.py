@@ -81,6 +81,22 @@ def sections(texts: list[str]) -> list[tuple[str | None, bool]]:
     return out
 
 
+_LETTERED = re.compile(r"^\([a-z]\)\s")
+_ROMAN = re.compile(r"^\((?:i{1,3}|iv|vi{0,3}|ix|xi{0,2})\)\s")
+
+
+def belongs_to(before: list[str], text: str) -> str | None:
+    """The lettered subparagraph that a roman-numbered one (`text`, "(iii) resuming …")
+    belongs to, among the paragraphs `before` it in its section: the nearest that leads
+    into a list ("(a) … for one or more of the following purposes:"); None for any other
+    `text`. "(i)" after "(h)" is a letter, not a number."""
+    if not _ROMAN.match(text) or (text.startswith("(i)") and before
+                                  and before[-1].startswith("(h)")):
+        return None
+    return next((p for p in reversed(before)
+                 if _LETTERED.match(p) and p.rstrip().endswith(":")), None)
+
+
 def contexts(texts: list[str], sections: list[str | None]) -> list[str | None]:
     """What the model reads before each passage of a resolution, None for none: the
     countries the resolution is about where the passage does not name them ("Yemen: "),

@@ -9,10 +9,10 @@ words) is shown as a window: the matched part with its neighbours.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from dataclasses import dataclass, replace
 
+from ..ingest import resolutions
 from .results import Hit, paragraph_citation
 
 MAX_WHOLE_PARTS = 4   # a paragraph of up to 4 parts (~400 words) is shown whole
@@ -121,16 +121,10 @@ def lead_in(db: sqlite3.Connection, hit: Hit) -> str | None:
         (hit.id,)).fetchall()
     if not rows or rows[0][0] == hit.paragraph:
         return None
-    lead = join_parts([(pid, text) for para, pid, text in rows if para == rows[0][0]])[0]
-    before = [text for para, _, text in rows if rows[0][0] < para < hit.paragraph]
-    if _ROMAN.match(hit.text) and not (hit.text.startswith("(i)") and before
-                                       and before[-1].startswith("(h)")):
-        parent = next((t for t in reversed(before)
-                       if _LETTERED.match(t) and t.rstrip().endswith(":")), None)
-        if parent:
-            return lead + "\n" + parent
-    return lead
-
-
-_LETTERED = re.compile(r"\([a-z]\)\s")
-_ROMAN = re.compile(r"\((?:i{1,3}|iv|vi{0,3}|ix|xi{0,2})\)\s")
+    paragraphs: dict[int, list[tuple[int, str]]] = {}    # the section's, before the hit's
+    for para, pid, text in rows:
+        if para < hit.paragraph:
+            paragraphs.setdefault(para, []).append((pid, text))
+    opening, *between = [join_parts(parts)[0] for parts in paragraphs.values()]
+    parent = resolutions.belongs_to(between, hit.text)
+    return opening + "\n" + parent if parent else opening
