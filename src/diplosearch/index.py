@@ -340,18 +340,42 @@ def _checked_embedder(manifest: Manifest, model, path: Path) -> Embedder | None:
     return model if hasattr(model, "embed") else load_embedder(model)
 
 
+def _no_such_document(db: sqlite3.Connection, doc: str, ref: str | int) -> None:
+    """Raise NotFoundError naming the symbols `doc` may mean ("S/RES/2082" → "S/RES/2082
+    (2012)"); return when the document is indexed (the paragraph is not)."""
+    if db.execute("SELECT 1 FROM documents WHERE symbol = ? OR key = ?", (doc, doc)).fetchone():
+        return
+    like = [s for s, in db.execute("SELECT symbol FROM documents WHERE symbol LIKE ? "
+                                   "ORDER BY symbol LIMIT 3", (doc.strip() + " (%",))]
+    if like:
+        raise NotFoundError(f"no document {doc!r} in the index for {str(ref)!r}; did you mean "
+                            + " or ".join(repr(s) for s in like) + "?")
+
+
 def _find_passage(db: sqlite3.Connection, ref: str | int) -> sqlite3.Row | None:
     if isinstance(ref, int) or str(ref).strip().isdigit():
         return db.execute(f"{database.HIT_SQL} WHERE p.id = ?", (int(ref),)).fetchone()
     parsed = parse_citation(str(ref))
     if parsed is None and (section := parse_section_citation(str(ref))):
-        # "S/RES/1970 (2011), OP 9": the paragraph that opens the section (its lead-in)
-        return db.execute(f"{database.HIT_SQL} WHERE (d.symbol = ? OR d.key = ?) AND "
-                          "p.section = ? ORDER BY p.position LIMIT 1",
-                          (section[0], section[0], section[1])).fetchone()
+        # "S/RES/1970 (2011), OP 9": the paragraph that opens the section (its lead-in);
+        # "… OP 9 (a)": the part where its last-named subparagraph begins
+        doc, name, subs = section
+        rows = db.execute(f"{database.HIT_SQL} WHERE (d.symbol = ? OR d.key = ?) AND "
+                          "p.section = ? ORDER BY p.position", (doc, doc, name)).fetchall()
+        if not rows:
+            _no_such_document(db, doc, ref)
+            return None
+        at = 0
+        for marker in subs:    # "(a)" then "(iii)" after it
+            at = next((i for i in range(at, len(rows))
+                       if re.search(rf"(?:^|[\s;:]){re.escape(marker)}\s", rows[i]["text"])),
+                      None)
+            if at is None:
+                return None
+        return rows[at]
     if parsed is None:
         raise QueryError(f"{ref!r} is neither a passage id nor a citation like 'S/PV.8699 ¶12' "
-                         "or 'S/RES/1970 (2011), OP 9'")
+                         "or 'S/RES/1970 (2011), OP 9 (a)'")
     sql = f"{database.HIT_SQL} WHERE (d.symbol = ? OR d.key = ?) AND p.paragraph <= ? " \
           "AND p.paragraph_end >= ? AND p.part = ?"
     args: list[Any] = [parsed["doc"], parsed["doc"], parsed["paragraph"], parsed["paragraph"],

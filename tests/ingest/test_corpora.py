@@ -157,6 +157,13 @@ def test_resolution_hit_is_cited_by_operative_paragraph(tmp_path, hashing):
     assert idx.show("S/RES/2178 (2014) op 6").hit.id == opening.id
     with pytest.raises(NotFoundError):
         idx.passage("S/RES/2178 (2014), OP 99")
+    # a subparagraph as analysts cite it, and a symbol without its year
+    assert idx.passage("S/RES/2178 (2014), OP 6 (b)").text.startswith("(b)")
+    assert idx.show("S/RES/2178 (2014), OP 6 (c)").hit.text.startswith("(c)")
+    with pytest.raises(NotFoundError):
+        idx.passage("S/RES/2178 (2014), OP 6 (z)")
+    with pytest.raises(NotFoundError, match=r"did you mean 'S/RES/2178 \(2014\)'"):
+        idx.passage("S/RES/2178, OP 6")
 
 
 @pytest.mark.parametrize("text, iso", [

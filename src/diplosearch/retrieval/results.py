@@ -120,15 +120,21 @@ def paragraph_citation(citation: str) -> str:
     return re.sub(r"(¶\d+(?:–\d+)?) \(\d+/\d+\)", r"\1", citation, count=1)
 
 
-# A resolution's paragraph as analysts cite it: "S/RES/1970 (2011), OP 9", "… PP 3".
-_SECTION_CITATION = re.compile(r"^(?P<doc>.+?),?\s+(?P<kind>[OP]P)\s*(?P<number>\d+)$", re.I)
+# A resolution's paragraph as analysts cite it: "S/RES/1970 (2011), OP 9", "… PP 3", and a
+# subparagraph of it: "… OP 9 (a)", "… OP 16 (a) (iii)".
+_SECTION_CITATION = re.compile(r"^(?P<doc>.+?),?\s+(?P<kind>[OP]P)\s*(?P<number>\d+)"
+                               r"(?P<subs>(?:\s*\((?:[a-z]{1,2}|[ivxl]+)\))*)$", re.I)
 
 
-def parse_section_citation(text: str) -> tuple[str, str] | None:
-    """("S/RES/1970 (2011)", "OP 9") for "S/RES/1970 (2011), OP 9" (a resolution's
-    operative or preambular paragraph, cited without ¶), else None."""
+def parse_section_citation(text: str) -> tuple[str, str, list[str]] | None:
+    """("S/RES/1970 (2011)", "OP 9", ["(a)"]) for "S/RES/1970 (2011), OP 9 (a)" (a
+    resolution's operative or preambular paragraph, cited without ¶, and the
+    subparagraphs named after it, outermost first), else None."""
     m = _SECTION_CITATION.match(text.strip())
-    return (m.group("doc"), f"{m.group('kind').upper()} {m.group('number')}") if m else None
+    if not m:
+        return None
+    subs = re.findall(r"\([a-z]{1,2}\)|\([ivxl]+\)", m.group("subs").lower())
+    return m.group("doc"), f"{m.group('kind').upper()} {m.group('number')}", subs
 
 
 def parse_citation(text: str) -> dict[str, Any] | None:
