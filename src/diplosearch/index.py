@@ -366,10 +366,11 @@ def _find_passage(db: sqlite3.Connection, ref: str | int) -> sqlite3.Row | None:
             _no_such_document(db, doc, ref)
             return None
         at = 0
-        for marker in subs:    # "(a)" then "(iii)" after it
-            at = next((i for i in range(at, len(rows))
-                       if re.search(rf"(?:^|[\s;:]){re.escape(marker)}\s", rows[i]["text"])),
-                      None)
+        for marker in subs:    # "(a)" then "(iii)" after it: a part that opens with it, or
+            # one where it follows a list's ";" or ":" ("(iii) …; (iv) …"), never a
+            # reference ("paragraph 9 (a) of resolution 1970")
+            begins = re.compile(rf"(?:^|[;:]\s*){re.escape(marker)}\s", re.M)
+            at = next((i for i in range(at, len(rows)) if begins.search(rows[i]["text"])), None)
             if at is None:
                 return None
         return rows[at]
