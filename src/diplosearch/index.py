@@ -22,6 +22,7 @@ from .errors import (
 )
 from .ingest.fetch import FetchReport
 from .ingest.fetch import fetch as fetch_documents
+from .ingest import resolutions
 from .retrieval import pipeline, tables, translations
 from .retrieval.context import Context, around
 from .retrieval.filters import make_filters
@@ -365,15 +366,8 @@ def _find_passage(db: sqlite3.Connection, ref: str | int) -> sqlite3.Row | None:
         if not rows:
             _no_such_document(db, doc, ref)
             return None
-        at = 0
-        for marker in subs:    # "(a)" then "(iii)" after it: a part that opens with it, or
-            # one where it follows a list's ";" or ":" ("(iii) …; (iv) …"), never a
-            # reference ("paragraph 9 (a) of resolution 1970")
-            begins = re.compile(rf"(?:^|[;:]\s*){re.escape(marker)}\s", re.M)
-            at = next((i for i in range(at, len(rows)) if begins.search(rows[i]["text"])), None)
-            if at is None:
-                return None
-        return rows[at]
+        at = resolutions.subparagraph_at([row["text"] for row in rows], subs)
+        return None if at is None else rows[at]
     if parsed is None:
         raise QueryError(f"{ref!r} is neither a passage id nor a citation like 'S/PV.8699 ¶12' "
                          "or 'S/RES/1970 (2011), OP 9 (a)'")

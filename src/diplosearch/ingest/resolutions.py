@@ -8,6 +8,7 @@ subparagraph's lead-in."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 from .countries import COUNTRIES
@@ -15,7 +16,9 @@ from .countries import COUNTRIES
 _OPENING = re.compile(r"^The (?:Security Council|General Assembly|Economic and Social Council)"
                       r"\s*,?\s*$")
 _OPERATIVE = re.compile(r"^(\d{1,3})\s*\.\s+\S")
-_SUBPARAGRAPH = re.compile(r"^\((?:[a-z]{1,2}|[ivxl]+)\)\s")
+# A subparagraph's marker: "(a)", "(aa)", "(iii)"
+MARKER = r"\((?:[a-z]{1,2}|[ivxl]+)\)"
+_SUBPARAGRAPH = re.compile(rf"^{MARKER}\s")
 
 
 def is_resolution(metadata: dict[str, str]) -> bool:
@@ -97,6 +100,21 @@ def belongs_to(before: list[str], text: str) -> str | None:
                  if _LETTERED.match(p) and p.rstrip().endswith(":")), None)
 
 
+def subparagraph_at(texts: list[str], markers: list[str]) -> int | None:
+    """Where in a section's passages (`texts`, in order) its subparagraph `markers` begin,
+    outermost first ("(a)", then the "(iii)" after it): a passage that opens with the
+    marker, or one where it follows a list's ";" or ":" ("(iii) …; (iv) …"), never a
+    reference ("paragraph 9 (a) of resolution 1970"). 0 for no markers, None if one is not
+    found."""
+    at: int | None = 0
+    for marker in markers:
+        begins = re.compile(rf"(?:^|[;:]\s*){re.escape(marker)}\s", re.M)
+        at = next((i for i in range(at, len(texts)) if begins.search(texts[i])), None)
+        if at is None:
+            return None
+    return at
+
+
 def contexts(texts: list[str], sections: list[str | None]) -> list[str | None]:
     """What the model reads before each passage of a resolution, None for none: the
     countries the resolution is about where the passage does not name them ("Yemen: "),
@@ -130,8 +148,6 @@ def _plain(text: str) -> str:
 def _subjects(texts: list[str]) -> list[str]:
     """The (at most two) countries a resolution is about: those named in at least three of
     its passages and in at least 15 % of them, most named first, by their UN names."""
-    from collections import Counter
-
     pattern, names = _country_names()
     counts = Counter(name for text in texts
                      for name in {names[m.group(0)] for m in pattern.finditer(text)})

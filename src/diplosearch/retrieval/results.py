@@ -9,6 +9,8 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..ingest import resolutions
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -123,7 +125,7 @@ def paragraph_citation(citation: str) -> str:
 # A resolution's paragraph as analysts cite it: "S/RES/1970 (2011), OP 9", "… PP 3", and a
 # subparagraph of it: "… OP 9 (a)", "… OP 16 (a) (iii)".
 _SECTION_CITATION = re.compile(r"^(?P<doc>.+?),?\s+(?P<kind>[OP]P)\s*(?P<number>\d+)"
-                               r"(?P<subs>(?:\s*\((?:[a-z]{1,2}|[ivxl]+)\))*)$", re.I)
+                               rf"(?P<subs>(?:\s*{resolutions.MARKER})*)$", re.I)
 
 
 def parse_section_citation(text: str) -> tuple[str, str, list[str]] | None:
@@ -133,7 +135,7 @@ def parse_section_citation(text: str) -> tuple[str, str, list[str]] | None:
     m = _SECTION_CITATION.match(text.strip())
     if not m:
         return None
-    subs = re.findall(r"\([a-z]{1,2}\)|\([ivxl]+\)", m.group("subs").lower())
+    subs = re.findall(resolutions.MARKER, m.group("subs").lower())
     return m.group("doc"), f"{m.group('kind').upper()} {m.group('number')}", subs
 
 
